@@ -1,0 +1,68 @@
+"""Recruitment Agency Registry: create_app() builds the Flask application."""
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import countries, search
+from .config import DEFAULT_SECRET_KEY, Config, from_environment
+from .extensions import babel, csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_path=os.environ.get("REGISTRY_INSTANCE_DIR")
+                or str(ROOT / "instance"), instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.update(from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    _check_config(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+
+    from .i18n import init_app as init_i18n
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    init_i18n(app, babel)
+    csrf.init_app(app)
+    search.init_app(app)
+
+    from . import api, public, web
+    from .cli import init_app as init_cli
+    for blueprint in public.blueprints:
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    web.init_app(app)
+    init_cli(app)
+    return app
+
+
+def _check_config(app):
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        raise ConfigurationError(
+            "REGISTRY_SECRET_KEY is not set. Set it to a long random value, e.g. "
+            "export REGISTRY_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            " (the built-in key is only for `make run` and tests).")
+    countries.load(app.config["REGISTRY_COUNTRY"])  # fail at start on an unknown profile
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL: readers never wait for the writer; busy_timeout: writers queue instead of failing.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,86 @@
+"""JSON API v1 (read-only), documented by openapi.json beside this file."""
+import json
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, abort, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_cors import CORS
+
+from .. import search
+from ..normalise import clean_text
+from ..public.pages import search_filters
+from ..services import agencies, verification
+from ..web import error_response
+from . import serialize
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+CORS(bp, methods=["GET"])
+
+
+class BadRequest(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@bp.errorhandler(BadRequest)
+def bad_request(error):
+    return error_response(400, error.message)
+
+
+def bounded_int(name, default, low, high):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadRequest(_l("%(name)s must be a whole number from %(low)d to %(high)d",
+                            name=name, low=low, high=high))
+    return int(raw)
+
+
+@bp.get("/search")
+def search_agencies():
+    q = clean_text(request.args.get("q", ""))[:200]
+    limit = bounded_int("limit", 20, 1, 100)
+    offset = bounded_int("offset", 0, 0, 10000)
+    filters, notices = search_filters(request.args)
+    if notices:
+        raise BadRequest(notices[0])
+    results = search.query(q, limit=limit, offset=offset, **filters)
+    found = agencies.get_many(results.agency_ids)
+    return jsonify(query=q, total=results.total,
+                   results=[serialize.search_result(a) for a in found])
+
+
+@bp.get("/agencies/<path:licence_number>")
+def agency(licence_number):
+    record, _ = agencies.by_licence_number(licence_number[:100])
+    if record is None:
+        return error_response(404, _l("No licence on record: do not pay fees to this agency."))
+    return jsonify(serialize.agency_record(agencies.get_many([record.id])[0]))
+
+
+@bp.get("/verify")
+def verify():
+    licence = clean_text(request.args.get("licence", ""))
+    phone = clean_text(request.args.get("phone", ""))
+    if not licence and not phone:
+        raise BadRequest(_l("Give licence=… or phone=…"))
+    record = verification.verify(licence=licence or None, phone=phone or None)
+    return jsonify(record.answer)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@cache
+def openapi_document():
+    return json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
+
+
+@bp.route("/<path:anything>")
+def unknown(anything):
+    abort(404)

@@ -1,0 +1,141 @@
+"""Command line: flask --app registry import|seed|reindex|export|create-user|audit verify."""
+import csv
+import shutil
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import search
+from .extensions import db
+from .models import Agency
+from .services import ServiceError, audit, users
+from .services.agencies import profile
+from .services.export import export_folder
+from .services.import_rows import FILES
+from .services.imports import ImportRefused, import_folder
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+DATE_COLUMNS = ("licence_issued_on", "licence_expires_on", "authorised_from", "authorised_to",
+                "decided_on", "effective_from", "effective_to", "received_on", "closed_on")
+audit_cli = AppGroup("audit", help="Check the audit log.")
+
+
+def init_app(app):
+    for command in (import_command, seed_command, reindex_command, export_command,
+                    create_user_command):
+        app.cli.add_command(command)
+    app.cli.add_command(audit_cli)
+
+
+def count_rows(folder):
+    total = 0
+    for name in FILES:
+        path = Path(folder) / name
+        if path.is_file():
+            with open(path, "rb") as f:
+                total += max(0, sum(1 for _ in f) - 1)
+    return total
+
+
+def run_import(folder, actor, dry_run=False):
+    with click.progressbar(length=count_rows(folder), label="Importing",
+                           file=sys.stderr) as bar:
+        try:
+            result = import_folder(folder, profile(), actor, dry_run=dry_run, progress=bar.update)
+        except ImportRefused as refused:
+            bar.finish()
+            click.echo("", err=True)
+            for problem in refused.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(
+                f"Nothing was imported: {len(refused.problems)} problems (listed above).")
+    return result
+
+
+@click.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
+def import_command(folder, dry_run):
+    """Import a folder of CSV files: everything is checked first, then all or nothing."""
+    result = run_import(folder, "cli:import", dry_run)
+    click.echo(("Checked, nothing written. " if dry_run else "Imported. ") + result.summary())
+
+
+@click.command("seed")
+def seed_command():
+    """Load the demo data set from seed/, with its dates moved to be current today."""
+    reference = date.fromisoformat((SEED_DIR / "reference_date.txt").read_text().strip())
+    with tempfile.TemporaryDirectory() as tmp:
+        shift_dates(SEED_DIR, tmp, date.today() - reference)
+        result = run_import(tmp, "cli:seed")
+    click.echo(f"Seeded the demo registry (dates moved to {date.today()}). {result.summary()}")
+
+
+def shift_dates(source, target, delta):
+    for name in FILES:
+        path = Path(source) / name
+        if not path.is_file():
+            continue
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+            fields = list(rows[0].keys()) if rows else []
+        with open(Path(target) / name, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            for row in rows:
+                for col in DATE_COLUMNS:
+                    if row.get(col):
+                        row[col] = (date.fromisoformat(row[col]) + delta).isoformat()
+                writer.writerow(row)
+    shutil.copy(Path(source) / "reference_date.txt", target)
+
+
+@click.command("reindex")
+def reindex_command():
+    """Rebuild the search index from the database."""
+    total = db.session.query(Agency).count()
+    with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
+        count = search.rebuild(progress=bar.update)
+    click.echo(f"Indexed {count} agencies into {current_app.config['REGISTRY_INDEX_DIR']}.")
+
+
+@click.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+def export_command(folder):
+    """Write the public record to a folder in the import format (no private fields)."""
+    with click.progressbar(length=db.session.query(Agency).count(), label="Exporting",
+                           file=sys.stderr) as bar:
+        counts = export_folder(folder, progress=bar.update)
+    click.echo("Exported " + ", ".join(f"{n} rows to {name}" for name, n in counts.items()) + ".")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["clerk", "approver", "admin"]), required=True)
+def create_user_command(email, role):
+    """Create a regulator's account; the password is asked twice (or read from a pipe)."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        users.create_user(email, role, password, actor="cli:create-user")
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {role} {email.strip().lower()}.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check the audit log's hash chain; name the first entry that was altered."""
+    report = audit.verify()
+    if report.broken_at is not None:
+        raise click.ClickException(
+            f"Audit chain broken at entry {report.broken_at}: {report.problem}. "
+            f"{report.entries - 1} entries before it are intact.")
+    click.echo(f"Audit chain intact: {report.entries} entries, head {report.head}.")

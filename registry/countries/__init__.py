@@ -1,0 +1,71 @@
+"""Country profiles: provinces (ISO 3166-2) in three scripts, currency, default language and the
+ministry's contact details, which the deploying ministry fills in (shipped values are examples)."""
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..normalise import clean_text
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str
+    names: dict
+    aliases: tuple
+
+    def name(self, lang):
+        return self.names.get(lang) or self.names["en"]
+
+
+@dataclass(frozen=True)
+class CountryProfile:
+    code: str
+    names: dict
+    currency: str
+    default_language: str
+    phone_region: str
+    ministry: dict
+    provinces: tuple
+    #: Offered in the destination filter; any ISO code is still accepted.
+    common_destinations: tuple
+
+    def province(self, code):
+        return self._by_code().get(code)
+
+    def find_province(self, text):
+        """A province by ISO code or by English name or alias, any case: the import accepts both."""
+        key = clean_text(text).casefold()
+        return self._by_code().get(key.upper()) or self._by_name().get(key)
+
+    def _by_code(self):
+        return _index(self.code)[0]
+
+    def _by_name(self):
+        return _index(self.code)[1]
+
+
+@cache
+def load(code):
+    path = HERE / f"{code.upper()}.json"
+    if not path.exists():
+        raise ValueError(f"unknown country profile {code!r}: use KH or MM")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    provinces = tuple(Province(p["code"], p["name"], tuple(p.get("aliases", ())))
+                      for p in data["provinces"])
+    return CountryProfile(data["code"], data["name"], data["currency"], data["default_language"],
+                          data["phone_region"], data["ministry"], provinces,
+                          tuple(data.get("common_destinations", ())))
+
+
+@cache
+def _index(code):
+    profile = load(code)
+    by_code = {p.code: p for p in profile.provinces}
+    by_name = {}
+    for p in profile.provinces:
+        for name in (p.names["en"], *p.aliases):
+            by_name[clean_text(name).casefold()] = p
+    return by_code, by_name

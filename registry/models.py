@@ -1,0 +1,234 @@
+"""SQLAlchemy models. Columns carry a `#:` line saying what the field means to a regulator."""
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Numeric
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+SANCTION_KINDS = ("warning", "fine", "suspension", "revocation")
+SANCTION_STATES = ("pending", "in_force", "under_appeal", "overturned")
+#: States the public may see; `pending` awaits a second officer's approval.
+PUBLIC_SANCTION_STATES = ("in_force", "under_appeal", "overturned")
+COMPLAINT_CATEGORIES = (
+    "excessive_fees", "contract_substitution", "deception", "document_retention",
+    "abuse", "wage_theft", "other",
+)
+COMPLAINT_STATUSES = ("received", "investigating", "mediated", "resolved", "dismissed", "referred")
+CHANNEL_KINDS = ("phone", "facebook", "telegram", "viber", "website", "email", "branch")
+ROLES = ("clerk", "approver", "admin")
+
+
+def utcnow():
+    """Naive UTC, the same on SQLite (which drops time zones) and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Agency(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_en: Mapped[str] = mapped_column(db.String(300))
+    name_km: Mapped[str] = mapped_column(db.String(300), default="")
+    name_my: Mapped[str] = mapped_column(db.String(300), default="")
+    #: Trade names and spellings the agency is also known by (fake agencies borrow real names).
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    #: ISO 3166-2 code from the country profile, e.g. KH-12.
+    province: Mapped[str | None] = mapped_column(db.String(8))
+    address_en: Mapped[str] = mapped_column(db.Text, default="")
+    address_km: Mapped[str] = mapped_column(db.Text, default="")
+    address_my: Mapped[str] = mapped_column(db.Text, default="")
+    email: Mapped[str] = mapped_column(db.String(254), default="")
+    website: Mapped[str] = mapped_column(db.String(500), default="")
+    #: ISO 3166 alpha-2 codes of the countries the agency is licensed to send workers to.
+    destinations: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1)
+
+    licences = relationship("Licence", back_populates="agency", order_by="Licence.issued_on",
+                            cascade="all, delete-orphan")
+    sanctions = relationship("Sanction", back_populates="agency",
+                             order_by="Sanction.decided_on.desc()", cascade="all, delete-orphan")
+    complaints = relationship("Complaint", back_populates="agency",
+                              order_by="Complaint.received_on.desc()",
+                              cascade="all, delete-orphan")
+    representatives = relationship("Representative", back_populates="agency",
+                                   order_by="Representative.name", cascade="all, delete-orphan")
+    channels = relationship("Channel", back_populates="agency", order_by="Channel.id",
+                            cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current_licence(self):
+        """The newest licence: its number is the agency's address in URLs."""
+        return max(self.licences, key=lambda lic: (lic.issued_on, lic.id or 0), default=None)
+
+    @property
+    def licence_number(self):
+        lic = self.current_licence
+        return lic.number if lic else None
+
+    def name(self, lang):
+        return getattr(self, f"name_{lang}", "") or ""
+
+    def names(self):
+        return {"en": self.name_en or "", "km": self.name_km or "", "my": self.name_my or ""}
+
+    @property
+    def public_sanctions(self):
+        return [s for s in self.sanctions if s.state in PUBLIC_SANCTION_STATES]
+
+
+class Licence(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    #: The number as the ministry writes it.
+    number: Mapped[str] = mapped_column(db.String(64))
+    #: The number without spaces, dashes or case: how people type it is never a mismatch.
+    number_key: Mapped[str] = mapped_column(db.String(64), unique=True)
+    issued_on: Mapped[date] = mapped_column(db.Date)
+    expires_on: Mapped[date] = mapped_column(db.Date)
+
+    agency = relationship("Agency", back_populates="licences")
+
+
+class Channel(db.Model):
+    """A phone, page, account or office the agency declared: 'whose is this number?'"""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(16))
+    value: Mapped[str] = mapped_column(db.String(500))
+    #: Phones in E.164, handles and addresses lower-cased: what a lookup compares.
+    lookup_key: Mapped[str] = mapped_column(db.String(500), index=True)
+
+    agency = relationship("Agency", back_populates="channels")
+
+
+class Sanction(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(16))
+    decided_on: Mapped[date] = mapped_column(db.Date)
+    effective_from: Mapped[date] = mapped_column(db.Date)
+    #: Last day of a suspension; empty means open-ended.
+    effective_to: Mapped[date | None] = mapped_column(db.Date)
+    amount = mapped_column(Numeric(16, 2), nullable=True)
+    currency: Mapped[str] = mapped_column(db.String(3), default="")
+    #: Fines only: has the agency paid?
+    paid: Mapped[bool | None] = mapped_column()
+    reason_en: Mapped[str] = mapped_column(db.Text, default="")
+    reason_km: Mapped[str] = mapped_column(db.Text, default="")
+    reason_my: Mapped[str] = mapped_column(db.Text, default="")
+    #: The prakas or decision number; the natural key of a sanction.
+    decision_ref: Mapped[str | None] = mapped_column(db.String(120), unique=True)
+    state: Mapped[str] = mapped_column(db.String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    agency = relationship("Agency", back_populates="sanctions")
+    __mapper_args__ = {"version_id_col": version}
+
+    def reason(self, lang):
+        return getattr(self, f"reason_{lang}", "") or ""
+
+
+class Complaint(db.Model):
+    """The public side of a complaint. Who complained lives in ComplaintPrivate."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The ministry's case reference; the natural key of a complaint.
+    case_ref: Mapped[str] = mapped_column(db.String(64), unique=True)
+    agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    received_on: Mapped[date] = mapped_column(db.Date)
+    category: Mapped[str] = mapped_column(db.String(32))
+    destination: Mapped[str] = mapped_column(db.String(2), default="")
+    workers_affected: Mapped[int | None] = mapped_column()
+    status: Mapped[str] = mapped_column(db.String(16), default="received")
+    compensation_amount = mapped_column(Numeric(16, 2), nullable=True)
+    compensation_currency: Mapped[str] = mapped_column(db.String(3), default="")
+    closed_on: Mapped[date | None] = mapped_column(db.Date)
+    version: Mapped[int] = mapped_column(default=1)
+
+    agency = relationship("Agency", back_populates="complaints")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ComplaintPrivate(db.Model):
+    """Complainant identity and details. Deliberately no relationship from Complaint, so no
+    public template or serializer can reach it by following an attribute."""
+    __tablename__ = "complaint_private"
+    complaint_id: Mapped[int] = mapped_column(db.ForeignKey("complaint.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    complainant_name: Mapped[str] = mapped_column(db.String(300), default="")
+    complainant_phone: Mapped[str] = mapped_column(db.String(64), default="")
+    details: Mapped[str] = mapped_column(db.Text, default="")
+
+
+class Representative(db.Model):
+    """A person authorised to recruit in the agency's name (a village broker, say)."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(db.String(300))
+    #: Badge or ID number; the natural key of a representative.
+    id_number: Mapped[str | None] = mapped_column(db.String(64), unique=True)
+    phone: Mapped[str] = mapped_column(db.String(64), default="")
+    phone_key: Mapped[str] = mapped_column(db.String(64), default="", index=True)
+    province: Mapped[str | None] = mapped_column(db.String(8))
+    authorised_from: Mapped[date | None] = mapped_column(db.Date)
+    authorised_to: Mapped[date | None] = mapped_column(db.Date)
+
+    agency = relationship("Agency", back_populates="representatives")
+
+    def authorised_on(self, day):
+        return ((self.authorised_from is None or self.authorised_from <= day)
+                and (self.authorised_to is None or day <= self.authorised_to))
+
+
+class Verification(db.Model):
+    """One check made through the verify page or API, kept so it can be shown again as it was."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(db.String(32), unique=True)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: 'licence' or 'phone'.
+    query_kind: Mapped[str] = mapped_column(db.String(16))
+    query_text: Mapped[str] = mapped_column(db.String(200))
+    agency_id: Mapped[int | None] = mapped_column(db.ForeignKey("agency.id"))
+    status: Mapped[str] = mapped_column(db.String(16))
+    verified: Mapped[bool] = mapped_column()
+    #: The answer exactly as given (names, status, reason), signed below.
+    answer: Mapped[dict] = mapped_column(JSON)
+    signature: Mapped[str] = mapped_column(db.String(200))
+
+
+class User(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(db.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(db.String(255))
+    role: Mapped[str] = mapped_column(db.String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Bumped at logout or disable, so a copied session cookie stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(db.Model):
+    """Append-only, hash-chained record of every change made through the services."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(db.String(254))
+    action: Mapped[str] = mapped_column(db.String(64))
+    entity: Mapped[str] = mapped_column(db.String(32))
+    entity_key: Mapped[str] = mapped_column(db.String(120))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    #: Unique: two entries claiming the same predecessor would fork the chain.
+    prev_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+
+
+class IndexOutbox(db.Model):
+    """Search-index work written in the same transaction as the change it follows."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

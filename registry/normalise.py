@@ -1,0 +1,72 @@
+"""Normalisation rules for what people type: licence numbers, phone numbers, names.
+
+Pure functions. Comparison keys, never shown to anyone: the stored text keeps its spelling.
+"""
+import re
+import unicodedata
+
+import phonenumbers
+
+# Khmer (U+17E0..) and Myanmar (U+1040.., Shan U+1090..) digits count as digits.
+_DIGITS = {
+    **{0x17E0 + i: str(i) for i in range(10)},
+    **{0x1040 + i: str(i) for i in range(10)},
+    **{0x1090 + i: str(i) for i in range(10)},
+}
+# Invisible characters that Khmer and Burmese text carries between words; they never change
+# what a name is.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def tidy_text(text):
+    """What is stored: NFC, no control characters, single spaces. Zero-width spaces stay (they
+    tell Khmer line breaking where words end); comparison keys drop them."""
+    text = unicodedata.normalize("NFC", str(text or ""))
+    text = "".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in text)
+    return " ".join(text.split())
+
+
+def clean_text(text):
+    """NFC, ASCII digits, no invisible separators, single spaces, no control characters."""
+    text = unicodedata.normalize("NFC", str(text or "")).translate(INVISIBLE).translate(_DIGITS)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(text.split())
+
+
+def licence_key(text):
+    """'kh-mlvt 2024/0012' and 'KHMLVT20240012' are the same licence."""
+    return _NOT_ALNUM.sub("", clean_text(text)).upper()
+
+
+def phone_key(text, region):
+    """E.164 for a number that parses in the country profile's region, else its digits.
+
+    '+855 12 345 678', '012 345 678' and '(0)12-345-678' all give '+85512345678'.
+    """
+    text = clean_text(text)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 6:
+        return ""
+    candidate = re.sub(r"\(0\)", "0", text)
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return digits
+    if phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return digits
+
+
+def looks_like_phone(text):
+    text = clean_text(text)
+    digits = re.sub(r"\D", "", text)
+    return len(digits) >= 8 and not re.search(r"[^\d\s+()./-]", text)
+
+
+def channel_key(kind, value, region):
+    if kind == "phone" or kind in ("viber",) and looks_like_phone(value):
+        return phone_key(value, region)
+    value = clean_text(value).lower()
+    value = re.sub(r"^https?://(www\.|m\.)?", "", value).rstrip("/")
+    return value.lstrip("@")

@@ -1,0 +1,6 @@
+"""The public door: pages in every language under a prefix, receipts, feeds and open data."""
+from .feeds import bp as feeds
+from .pages import bp as pages
+from .verify import bp as verify
+
+blueprints = (pages, verify, feeds)

@@ -1,0 +1,107 @@
+"""Home, search results and the agency page."""
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from .. import search
+from ..config import LANGUAGES
+from ..i18n import COOKIE, preferred_language
+from ..normalise import clean_text
+from ..services import agencies
+from ..status import STATUSES
+from .localised import localised_blueprint, switch_language
+
+bp = localised_blueprint("public", __name__)
+MAX_PAGE = 500
+
+
+@bp.app_context_processor
+def page_helpers():
+    return {"switch_language": switch_language, "profile": agencies.profile()}
+
+
+@bp.route("/")
+def root():
+    return redirect(url_for("public.home", lang=preferred_language()))
+
+
+@bp.route("/language/<code>")
+def language(code):
+    """Remember the choice in a cookie, then show the same page in that language."""
+    if code not in LANGUAGES:
+        abort(404)
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    else:
+        segments = parts.path.split("/")
+        if len(segments) > 1 and segments[1] in LANGUAGES:
+            segments[1] = code
+        target = "/".join(segments) + (f"?{parts.query}" if parts.query else "")
+    response = redirect(target)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.route("/<lang>/")
+def home():
+    return render_template("public/home.html", total=agencies.counts())
+
+
+def search_filters(args):
+    """Filters from the query string; values that make no sense are dropped, with a notice."""
+    profile = agencies.profile()
+    chosen, notices = {}, []
+    status = args.get("status", "")
+    if status in STATUSES:
+        chosen["status"] = status
+    elif status:
+        notices.append(_l("The status filter was not understood and was ignored."))
+    province = args.get("province", "")
+    if profile.province(province):
+        chosen["province"] = province
+    elif province:
+        notices.append(_l("The province filter was not understood and was ignored."))
+    destination = args.get("destination", "").upper()
+    if len(destination) == 2 and destination.isalpha() and destination.isascii():
+        chosen["destination"] = destination
+    elif destination:
+        notices.append(_l("The destination filter was not understood and was ignored."))
+    return chosen, notices
+
+
+def page_number(args):
+    value = args.get("page", "1")
+    return min(int(value), MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
+
+
+@bp.route("/<lang>/search")
+def search_page():
+    q = clean_text(request.args.get("q", ""))[:200]
+    filters, notices = search_filters(request.args)
+    page = page_number(request.args)
+    per_page = current_app.config["RESULTS_PER_PAGE"]
+    results = search.query(q, limit=per_page, offset=(page - 1) * per_page, **filters)
+    rows = [(a, agencies.status_of(a)) for a in agencies.get_many(results.agency_ids)]
+    pages = max(1, -(-results.total // per_page))
+    return render_template("public/search.html", q=q, filters=filters, notices=notices,
+                           rows=rows, total=results.total, page=page, pages=pages,
+                           searched=bool(q or filters))
+
+
+@bp.route("/<lang>/agencies/<path:licence_number>")
+def agency(licence_number):
+    record, _ = agencies.by_licence_number(licence_number[:100])
+    if record is None:
+        return render_template("public/not_found.html", query=clean_text(licence_number)[:100]), 404
+    if record.licence_number != licence_number:
+        # One address per agency: older licence numbers and other spellings lead to it.
+        return redirect(url_for("public.agency", licence_number=record.licence_number), 301)
+    record = agencies.get_many([record.id])[0]
+    return render_template(
+        "public/agency.html", agency=record, status=agencies.status_of(record),
+        sanctions=agencies.public_sanctions(record),
+        summary=agencies.complaint_summary(record), today=agencies.today(),
+        lang=g.lang)

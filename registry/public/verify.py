@@ -1,0 +1,45 @@
+"""The verify page, its receipts (/verify/<reference>) and the key that checks them."""
+import io
+
+import segno
+from flask import Response, redirect, render_template, url_for
+from markupsafe import Markup
+
+from ..services import signing, verification
+from .forms import VerifyForm
+from .localised import localised_blueprint
+
+bp = localised_blueprint("verify", __name__)
+
+
+@bp.route("/<lang>/verify", methods=["GET", "POST"])
+def verify_page():
+    form = VerifyForm()
+    if form.validate_on_submit():
+        record = verification.verify(licence=form.licence.data.strip() or None,
+                                     phone=(form.phone.data or "").strip() or None)
+        return redirect(url_for("verify.receipt", reference=record.reference), 303)
+    return render_template("public/verify.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/verify/<reference>")
+def receipt(reference):
+    record = verification.by_reference(reference)
+    if record is None:
+        return render_template("errors/error.html", code=404, message=None,
+                               receipt_missing=True), 404
+    return render_template("public/receipt.html", record=record, answer=record.answer,
+                           qr=qr_svg(record.answer["url"]),
+                           payload=signing.canonical(record.answer).decode("utf-8"))
+
+
+@bp.route("/verify/public-key.pem")
+def public_key():
+    return Response(signing.public_key_pem(), mimetype="application/x-pem-file")
+
+
+def qr_svg(url):
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True,
+                                    title="QR", dark="#000")
+    return Markup(buffer.getvalue().decode("utf-8"))

@@ -1,0 +1,91 @@
+"""Reading agencies: lookups by licence number or phone, status today, complaint summaries."""
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import countries
+from ..extensions import db
+from ..models import PUBLIC_SANCTION_STATES, Agency, Channel, Licence, Representative
+from ..normalise import licence_key, phone_key
+from ..status import licence_status
+
+#: Load everything a public record shows in a handful of queries, not one per row.
+FULL_RECORD = (
+    selectinload(Agency.licences), selectinload(Agency.sanctions),
+    selectinload(Agency.complaints), selectinload(Agency.representatives),
+    selectinload(Agency.channels),
+)
+
+
+def profile():
+    return countries.load(current_app.config["REGISTRY_COUNTRY"])
+
+
+def today():
+    return date.today()
+
+
+def status_of(agency, on=None):
+    """Status from the database as of today (or `on`): never from the search index."""
+    return licence_status(agency.licences, agency.sanctions, on or today())
+
+
+def by_licence_number(text):
+    """The agency that holds or held this licence number, and that licence; (None, None)."""
+    key = licence_key(text)
+    if not key:
+        return None, None
+    lic = db.session.scalars(select(Licence).where(Licence.number_key == key)).first()
+    return (lic.agency, lic) if lic else (None, None)
+
+
+def by_phone(text):
+    """Agencies that declared this number, and representatives who carry it."""
+    key = phone_key(text, profile().phone_region)
+    if not key:
+        return [], []
+    agencies = db.session.scalars(
+        select(Agency).join(Channel).where(Channel.lookup_key == key).distinct()
+    ).all()
+    reps = db.session.scalars(select(Representative).where(Representative.phone_key == key)).all()
+    return agencies, reps
+
+
+def get_many(agency_ids):
+    """Agencies in the order of `agency_ids` (search rank), fully loaded."""
+    if not agency_ids:
+        return []
+    rows = db.session.scalars(
+        select(Agency).where(Agency.id.in_(agency_ids)).options(*FULL_RECORD)
+    ).all()
+    by_id = {a.id: a for a in rows}
+    return [by_id[i] for i in agency_ids if i in by_id]
+
+
+def public_sanctions(agency):
+    return [s for s in agency.sanctions if s.state in PUBLIC_SANCTION_STATES]
+
+
+def complaint_summary(agency):
+    """Counts by category and status, and compensation awarded per currency."""
+    complaints = agency.complaints
+    compensation = defaultdict(Decimal)
+    for c in complaints:
+        if c.compensation_amount:
+            compensation[c.compensation_currency or profile().currency] += c.compensation_amount
+    return {
+        "total": len(complaints),
+        "workers_affected": sum(c.workers_affected or 0 for c in complaints),
+        "by_category": dict(Counter(c.category for c in complaints).most_common()),
+        "by_status": dict(Counter(c.status for c in complaints).most_common()),
+        "compensation": dict(sorted(compensation.items())),
+    }
+
+
+def counts():
+    """How many agencies, for the home page."""
+    return db.session.scalar(select(db.func.count(Agency.id))) or 0

@@ -1,0 +1,65 @@
+"""What every response shares: security headers, error pages (HTML, or JSON under /api/)."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+       "img-src 'self' data:; style-src 'self'; font-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. Please check what you typed and try again."),
+    404: _l("This page does not exist."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("What you sent is too large."),
+    429: _l("Too many requests. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Please try again later."),
+}
+
+
+def init_app(app):
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_response(400, _l("This form has expired. Please go back, reload the page "
+                                      "and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return error_response(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        # Never a stack trace to the user; the log keeps it (it holds no complainant data:
+        # those fields never enter request parameters of public pages).
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(InternalServerError.code)
+
+
+def error_response(code, message=None):
+    message = str(message or ERROR_MESSAGES.get(code) or ERROR_MESSAGES[400])
+    if request.path.startswith("/api/"):
+        name = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large", 429: "rate_limited"}.get(code, "server_error")
+        return jsonify(error={"code": name, "message": message}), code
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        log.exception("error page failed")
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
