@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import search
 from .extensions import db
@@ -58,6 +58,7 @@ def run_import(folder, actor, dry_run=False):
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
 def import_command(folder, dry_run):
@@ -67,6 +68,7 @@ def import_command(folder, dry_run):
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command():
     """Load the demo data set from seed/, with its dates moved to be current today."""
     reference = date.fromisoformat((SEED_DIR / "reference_date.txt").read_text().strip())
@@ -96,6 +98,7 @@ def shift_dates(source, target, delta):
 
 
 @click.command("reindex")
+@with_appcontext
 def reindex_command():
     """Rebuild the search index from the database."""
     total = db.session.query(Agency).count()
@@ -105,6 +108,7 @@ def reindex_command():
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("folder", type=click.Path(file_okay=False))
 def export_command(folder):
     """Write the public record to a folder in the import format (no private fields)."""
@@ -115,6 +119,7 @@ def export_command(folder):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(["clerk", "approver", "admin"]), required=True)
 def create_user_command(email, role):

@@ -52,17 +52,21 @@ class SearchIndex:
 
     def _open(self):
         self.dir.mkdir(parents=True, exist_ok=True)
-        if whoosh_index.exists_in(self.dir):
-            try:
+        try:
+            if whoosh_index.exists_in(self.dir):
                 ix = whoosh_index.open_dir(self.dir)
                 with ix.searcher() as searcher:
                     searcher.doc_count()
                 return ix
-            except Exception as error:  # noqa: BLE001 - any damage means: rebuild
-                log.warning("search index at %s is unreadable (%s); rebuilding it from the "
-                            "database", self.dir, error)
-        else:
-            log.warning("search index at %s is missing; building it from the database", self.dir)
+            log.warning("search index at %s is missing; building it from the database",
+                        self.dir)
+        except Exception as error:  # noqa: BLE001 - any damage means: rebuild
+            log.warning("search index at %s is unreadable (%s); rebuilding it from the database",
+                        self.dir, error)
+        # The folder belongs to the index: clear it, or a damaged newer generation would win.
+        for path in self.dir.iterdir():
+            if path.is_file():
+                path.unlink()
         ix = whoosh_index.create_in(self.dir, make_schema())
         self._save_state({"last_id": 0, "status_day": None, "complete": False})
         return ix
@@ -95,6 +99,7 @@ class SearchIndex:
         if now - self._last_poll < self.poll_seconds:
             return
         self._last_poll = now
+        self.ix  # noqa: B018 - open first: a damaged index is replaced, and its watermark reset, right here
         state = self._load_state()
         with Session(db.engine) as session:
             newest = session.scalar(select(func.max(IndexOutbox.id))) or 0

@@ -116,7 +116,9 @@ class RowReader:
                 raise ValueError(_l("%(value)s is not one of: %(choices)s",
                                     value=value, choices=", ".join(choices)))
             return value
-        return self._parse(column, parse) or default
+        value = self._parse(column, parse) or default
+        self.row.values[column] = value
+        return value
 
     def country(self, column):
         return self._parse(column, parse_country)

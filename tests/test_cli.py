@@ -1,0 +1,128 @@
+"""The command line of DESIGN section 4, run through Flask's CLI runner."""
+import csv
+from datetime import date
+
+from sqlalchemy import func, select, text
+
+from registry.extensions import db
+from registry.models import Agency, AuditEntry, Complaint, Sanction, User
+from registry.services import agencies
+from registry.status import STATUSES
+
+from .conftest import agency_row, write_folder
+
+
+def test_seed_loads_a_current_demo_registry(app, runner):
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert "Seeded the demo registry" in result.output
+    with app.app_context():
+        all_agencies = db.session.scalars(select(Agency)).all()
+        assert len(all_agencies) >= 300
+        assert sum(1 for a in all_agencies if a.name_km) >= 300
+        assert any(a.name_my for a in all_agencies)
+        statuses = [agencies.status_of(a).code for a in all_agencies]
+        mix = {s: statuses.count(s) for s in STATUSES}
+        # Dates are moved to today, so the mix holds whatever day the demo is loaded.
+        assert mix["licensed"] > len(statuses) / 2, mix
+        assert all(mix[s] > 0 for s in ("suspended", "revoked", "expired")), mix
+        kinds_states = set(db.session.execute(select(Sanction.kind, Sanction.state)).all())
+        assert len(kinds_states) == 16
+        assert db.session.scalar(select(func.count(Sanction.id))) >= 150
+        assert db.session.scalar(select(func.count(Complaint.id))) >= 800
+    again = runner.invoke(args=["seed"])
+    assert "agencies: 0 new, 0 updated" in again.output
+
+
+def test_import_command_reports_problems_and_exits_non_zero(runner, tmp_path, app):
+    folder = write_folder(tmp_path / "bad", agencies=[agency_row("X-1", "", "2024-02-30")])
+    result = runner.invoke(args=["import", str(folder)])
+    assert result.exit_code != 0
+    assert "agencies.csv:2: name_en: required, but empty" in result.output
+    assert "agencies.csv:2: licence_issued_on: 2024-02-30 is not a date" in result.output
+    assert "Nothing was imported: 2 problems" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Agency.id))) == 0
+
+
+def test_import_dry_run_writes_nothing(runner, tmp_path, app):
+    folder = write_folder(tmp_path / "ok", agencies=[agency_row("X-1", "Fine Agency")])
+    result = runner.invoke(args=["import", "--dry-run", str(folder)])
+    assert result.exit_code == 0 and "nothing written" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Agency.id))) == 0
+    result = runner.invoke(args=["import", str(folder)])
+    assert "agencies: 1 new" in result.output
+
+
+def test_export_writes_public_fields_that_import_again(runner, tmp_path, load, app):
+    load(agencies=[agency_row("E-1", "Export Agency", name_km="ក្រុមហ៊ុន នាំចេញ",
+                              phones="012 345 678", channels="telegram:@export")],
+         sanctions=[{"licence_number": "E-1", "kind": "warning", "decided_on": "2024-01-01",
+                     "decision_ref": "W-1", "state": "in_force"},
+                    {"licence_number": "E-1", "kind": "fine", "decided_on": "2024-02-01",
+                     "amount": "10", "decision_ref": "F-1", "state": "pending"}],
+         complaints=[{"licence_number": "E-1", "received_on": "2024-01-05",
+                      "complainant_name": "Secret Person", "details": "secret details"}])
+    out = tmp_path / "export"
+    result = runner.invoke(args=["export", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out / "complaints.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert "complainant_name" not in rows[0] and "details" not in rows[0]
+    with open(out / "sanctions.csv", encoding="utf-8") as f:
+        assert [r["decision_ref"] for r in csv.DictReader(f)] == ["W-1"]  # pending stays out
+    again = runner.invoke(args=["import", str(out)])
+    assert again.exit_code == 0, again.output
+    assert "agencies: 0 new, 0 updated" in again.output
+    assert "complaints: 0 new, 0 updated" in again.output
+
+
+def test_create_user_reads_a_piped_password(runner, app):
+    result = runner.invoke(args=["create-user", "Officer@Ministry.example", "--role", "approver"],
+                           input="correct horse battery staple\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert user.email == "officer@ministry.example" and user.role == "approver"
+        assert user.password_hash.startswith("$argon2id$")
+    short = runner.invoke(args=["create-user", "b@ministry.example", "--role", "clerk"],
+                          input="short\n")
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+
+
+def test_audit_verify_finds_the_first_altered_entry(runner, load, app):
+    load(agencies=[agency_row(f"A-{i}", f"Agency {i}") for i in range(3)])
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    with app.app_context():
+        ids = db.session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()
+        db.session.execute(text("UPDATE audit_entry SET actor = 'someone else' WHERE id = :id"),
+                           {"id": ids[2]})
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert f"broken at entry {ids[2]}: content was altered" in result.output
+
+
+def test_audit_verify_notices_a_deleted_entry(runner, load, app):
+    load(agencies=[agency_row(f"A-{i}", f"Agency {i}") for i in range(3)])
+    with app.app_context():
+        ids = db.session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()
+        db.session.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": ids[1]})
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert f"broken at entry {ids[2]}: does not follow" in result.output
+
+
+def test_reindex_rebuilds_the_index(runner, load, app, client):
+    load(agencies=[agency_row("I-1", "Indexed Agency")])
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0 and "Indexed 1 agencies" in result.output
+    assert client.get("/api/v1/search?q=indexed").json["total"] == 1
+
+
+def test_seed_dates_are_moved_to_today(app):
+    from registry.cli import SEED_DIR
+    reference = date.fromisoformat((SEED_DIR / "reference_date.txt").read_text().strip())
+    assert reference <= date.today()
