@@ -68,9 +68,13 @@ def import_command(folder, dry_run):
 
 
 @click.command("seed")
+@click.option("--if-empty", is_flag=True, help="Only when the registry has no agency yet.")
 @with_appcontext
-def seed_command():
+def seed_command(if_empty):
     """Load the demo data set from seed/, with its dates moved to be current today."""
+    if if_empty and db.session.query(Agency.id).first():
+        click.echo("The registry already holds data; demo data not loaded.")
+        return
     reference = date.fromisoformat((SEED_DIR / "reference_date.txt").read_text().strip())
     with tempfile.TemporaryDirectory() as tmp:
         shift_dates(SEED_DIR, tmp, date.today() - reference)

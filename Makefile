@@ -1,0 +1,55 @@
+# Two commands: `make run` serves the demo registry; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app registry
+STAMP := $(VENV)/.installed-$(shell cksum setup.cfg | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres catalogs translations-update translations-compile clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,postgresql]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+instance/dev-secret-key:
+	mkdir -p instance
+	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+translations-compile: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q || $(BIN)/pybabel compile -d translations -q
+
+# Extract every UI string and merge it into both catalogs (then translate the new entries).
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+run: $(STAMP) instance/dev-secret-key translations-compile
+	REGISTRY_SECRET_KEY=$$(cat instance/dev-secret-key) $(FLASK) db upgrade
+	REGISTRY_SECRET_KEY=$$(cat instance/dev-secret-key) $(FLASK) seed --if-empty
+	@echo "Recruitment Agency Registry: http://$(HOST):$(PORT)/"
+	REGISTRY_SECRET_KEY=$$(cat instance/dev-secret-key) REGISTRY_INSECURE_COOKIES=1 \
+		$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP) translations-compile
+	$(BIN)/pytest
+
+# The same suite against a real PostgreSQL server. CI provides one (REGISTRY_TEST_POSTGRES_URL);
+# there its absence is a failure, never a skip.
+test-postgres: $(STAMP) translations-compile
+	@if [ -n "$$REGISTRY_TEST_POSTGRES_URL" ]; then \
+		REGISTRY_TEST_DATABASE_URL="$$REGISTRY_TEST_POSTGRES_URL" $(BIN)/pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI must run the suite on PostgreSQL: REGISTRY_TEST_POSTGRES_URL is not set" >&2; exit 1; \
+	else \
+		echo "PostgreSQL run not done: set REGISTRY_TEST_POSTGRES_URL (see docs/testing.md)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info
