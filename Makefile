@@ -21,7 +21,7 @@ instance/dev-secret-key:
 	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
 
 translations-compile: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q || $(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel compile -d translations
 
 # Extract every UI string and merge it into both catalogs (then translate the new entries).
 translations-update: $(STAMP)
