@@ -54,7 +54,7 @@ def _check_config(app):
             "REGISTRY_SECRET_KEY is not set. Set it to a long random value, e.g. "
             "export REGISTRY_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
             " (the built-in key is only for `make run` and tests).")
-    countries.load(app.config["REGISTRY_COUNTRY"])  # fail at start on an unknown profile
+    countries.for_config(app.config)  # fail at start on an unknown profile
 
 
 @event.listens_for(Engine, "connect")

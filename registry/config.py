@@ -18,6 +18,8 @@ def from_environment(instance_path):
         ),
         "REGISTRY_INDEX_DIR": env("REGISTRY_INDEX_DIR", os.path.join(instance_path, "index")),
         "REGISTRY_COUNTRY": env("REGISTRY_COUNTRY", "KH").upper(),
+        # The ministry's own profile file (hotline, address...), replacing the shipped example.
+        "REGISTRY_COUNTRY_PROFILE": env("REGISTRY_COUNTRY_PROFILE", ""),
         # Receipts are signed with this Ed25519 key; generated on first use if absent.
         "REGISTRY_SIGNING_KEY_FILE": env(
             "REGISTRY_SIGNING_KEY_FILE", os.path.join(instance_path, "receipt-signing-key.pem")

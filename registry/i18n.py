@@ -37,7 +37,7 @@ def preferred_language():
         best = request.accept_languages.best_match(LANGUAGES)
         if best:
             return best
-    return countries.load(current_app.config["REGISTRY_COUNTRY"]).default_language
+    return countries.for_config(current_app.config).default_language
 
 
 def current_lang():

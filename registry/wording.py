@@ -25,7 +25,14 @@ STATUS_ADVICE = {
                 "to it."),
     NOT_LICENSED: _l("No licence on record: do not pay fees to this agency."),
 }
-STATUS_ICONS = {LICENSED: "✓", SUSPENDED: "⏸", REVOKED: "✕", EXPIRED: "⌛", NOT_LICENSED: "!"}
+# SVG path data of each status icon: tick, pause bars, cross, clock, exclamation mark.
+STATUS_ICONS = {
+    LICENSED: "M2 8.5l4 4 8-9",
+    SUSPENDED: "M5 3v10M11 3v10",
+    REVOKED: "M3 3l10 10M13 3L3 13",
+    EXPIRED: "M8 1.5a6.5 6.5 0 1 0 0.01 0M8 4v4l3 2",
+    NOT_LICENSED: "M8 2v8M8 13.5v0.5",
+}
 
 SANCTION_KINDS = {
     "warning": _l("Warning"),

@@ -20,7 +20,7 @@ class Province:
         return self.names.get(lang) or self.names["en"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CountryProfile:
     code: str
     names: dict
@@ -41,17 +41,23 @@ class CountryProfile:
         return self._by_code().get(key.upper()) or self._by_name().get(key)
 
     def _by_code(self):
-        return _index(self.code)[0]
+        return _index(self)[0]
 
     def _by_name(self):
-        return _index(self.code)[1]
+        return _index(self)[1]
+
+
+def for_config(config):
+    return load(config["REGISTRY_COUNTRY"], config.get("REGISTRY_COUNTRY_PROFILE") or None)
 
 
 @cache
-def load(code):
-    path = HERE / f"{code.upper()}.json"
+def load(code, path=None):
+    """The shipped profile for `code`, or the ministry's own file at `path` (same schema)."""
+    path = Path(path) if path else HERE / f"{code.upper()}.json"
     if not path.exists():
-        raise ValueError(f"unknown country profile {code!r}: use KH or MM")
+        raise ValueError(f"unknown country profile {code!r}: use KH or MM, or set "
+                         f"REGISTRY_COUNTRY_PROFILE to a profile file")
     data = json.loads(path.read_text(encoding="utf-8"))
     provinces = tuple(Province(p["code"], p["name"], tuple(p.get("aliases", ())))
                       for p in data["provinces"])
@@ -61,8 +67,7 @@ def load(code):
 
 
 @cache
-def _index(code):
-    profile = load(code)
+def _index(profile):
     by_code = {p.code: p for p in profile.provinces}
     by_name = {}
     for p in profile.provinces:

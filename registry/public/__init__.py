@@ -1,6 +1,7 @@
 """The public door: pages in every language under a prefix, receipts, feeds and open data."""
 from .feeds import bp as feeds
+from .opendata import bp as opendata
 from .pages import bp as pages
 from .verify import bp as verify
 
-blueprints = (pages, verify, feeds)
+blueprints = (pages, verify, feeds, opendata)

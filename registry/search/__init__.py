@@ -12,7 +12,7 @@ __all__ = ["Results", "catch_up", "init_app", "query", "rebuild"]
 
 
 def init_app(app):
-    region = countries.load(app.config["REGISTRY_COUNTRY"]).phone_region
+    region = countries.for_config(app.config).phone_region
     app.extensions["registry_search"] = SearchIndex(
         app.config["REGISTRY_INDEX_DIR"], region, app.config["REGISTRY_OUTBOX_POLL_SECONDS"])
 

@@ -22,7 +22,7 @@ FULL_RECORD = (
 
 
 def profile():
-    return countries.load(current_app.config["REGISTRY_COUNTRY"])
+    return countries.for_config(current_app.config)
 
 
 def today():

@@ -1,0 +1,44 @@
+"""Open data: the whole public record as one download, and the audit chain's head hash."""
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, send_file
+
+from ..services import audit
+from ..services.export import export_folder
+
+bp = Blueprint("opendata", __name__, url_prefix="/data")
+
+
+def archive_path():
+    """The archive for the current state of the registry, built once per change.
+
+    Every write appends to the audit chain, so its head hash names the state exactly.
+    """
+    head = audit.head_hash()
+    folder = Path(current_app.instance_path) / "opendata"
+    path = folder / f"registry-public-{head[:16]}.zip"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            export_folder(Path(tmp) / "csv")
+            built = shutil.make_archive(str(Path(tmp) / "archive"), "zip", Path(tmp) / "csv")
+            Path(built).replace(path)  # atomic: a reader never sees half an archive
+        for old in folder.glob("registry-public-*.zip"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    return path, head
+
+
+@bp.route("/")
+def index():
+    return render_template("public/data.html", head=audit.head_hash())
+
+
+@bp.route("/registry-public.zip")
+def archive():
+    path, head = archive_path()
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name="registry-public.zip", etag=head, conditional=True,
+                     max_age=0)
