@@ -7,6 +7,11 @@ complaints.csv and reference_date.txt.  All dates are drawn relative to the
 reference date, so "status as of the reference date" is controlled here and
 the app's ``seed`` command can shift everything to today.
 
+Realism knobs: ~70% licensed, 8% suspended, 6% revoked, 10% expired, 6% not yet
+licensed; ~40% with renewal history; names in English and Khmer (some with
+zero-width spaces, ~15% also Burmese); a few deceptive lookalike agencies;
+complaints concentrated on a few agencies.
+
 Usage:
     python bench/synthetic.py seed --out seed          # ~320 agencies, fixed seed
     python bench/synthetic.py size 100000 --out /tmp/big [--seed 7]
@@ -200,8 +205,13 @@ MY_DIGITS = str.maketrans("0123456789", "၀၁၂၃၄၅၆၇၈၉")
 ZWSP = "\u200b"
 
 # Qualifiers keep names unique at any size: none, then a place, another brand, or both.
-QUALS = ([(p[1], p[2], "") for p in PROVINCES] + [(b[0], b[2], b[3]) for b in BRANDS]
+# Those with a Burmese form form a separate pool, so Burmese names neither run out
+# early nor collide with the general sequence.
+QUALS = ([(p[1], p[2], "") for p in PROVINCES] + [(b[0], b[2], "") for b in BRANDS if not b[3]]
          + [(b[0] + " " + p[1], b[2] + " " + p[2], "") for b in BRANDS for p in PROVINCES])
+QUALS_MY = ([(b[0], b[2], b[3]) for b in MY_BRANDS]
+            + [(a[0] + " " + b[0], a[2] + " " + b[2], a[3] + " " + b[3])
+               for a in MY_BRANDS for b in MY_BRANDS if a != b])
 
 
 def _iso(ordinal):
@@ -234,12 +244,17 @@ class _NumberPool:
 
 
 class _Generator:
+    """Builds one agency at a time with its licences and related records.  Each agency
+    gets a target status as of the reference date (licensed, suspended, revoked,
+    expired, not licensed) and its licences and sanctions are dated to produce it;
+    background sanctions are dated so that they never change that status."""
+
     def __init__(self, rng: random.Random, ref: date):
         self.rng, self.D = rng, ref.toordinal()
         self.mobiles = _NumberPool(MOBILE_PREFIXES, rng)
         self.landlines = {}  # area code -> pool; provinces sharing a code share the pool
         self.seq = {}  # (series, year) -> last number; steps leave gaps like real registers
-        self.name_uses, self.qual_order = {}, {}
+        self.names = {}  # (brand, activity) -> [plain name used, next general, next Burmese, orders]
         self.rep_no = 0
         self.need = {(k, s): 2 for k in KINDS for s in STATES}  # every kind x state at least twice
 
@@ -274,24 +289,29 @@ class _Generator:
 
     # -- agencies ------------------------------------------------------------
     def _name_parts(self, want_my):
-        brand = self.rng.choice(MY_BRANDS if want_my else BRANDS)
-        act = self.rng.choice(ACTIVITIES)
-        key = (brand[0], act[0])
+        r = self.rng
+        brand, act = r.choice(MY_BRANDS if want_my else BRANDS), r.choice(ACTIVITIES)
+        st = self.names.get((brand[0], act[0]))
+        if st is None:  # places first, so small registries get "Angkor Battambang Manpower"
+            orders = []
+            for b, n in ((len(PROVINCES), len(QUALS)), (len(MY_BRANDS), len(QUALS_MY))):
+                head, tail = list(range(b)), list(range(b, n))
+                r.shuffle(head), r.shuffle(tail)
+                orders.append(head + tail)
+            st = self.names[(brand[0], act[0])] = [False, 0, 0, *orders]
+        if not st[0]:
+            st[0] = True
+            return brand, act, None
         while True:
-            k = self.name_uses.get(key, 0)
-            self.name_uses[key] = k + 1
-            if k == 0:
-                return brand, act, None
-            order = self.qual_order.get(key)
-            if order is None:  # places first, so small registries get "Angkor Battambang Manpower"
-                head, tail = list(range(len(PROVINCES))), list(range(len(PROVINCES), len(QUALS)))
-                self.rng.shuffle(head), self.rng.shuffle(tail)
-                order = self.qual_order[key] = head + tail
-            lap, idx = divmod(k - 1, len(order))
-            q = QUALS[order[idx]]
-            if brand[0] in q[0] or (want_my and not q[2]):  # Burmese names need a Burmese qualifier
-                continue
-            return brand, act, q if not lap else (f"{q[0]} {lap + 1}", f"{q[1]} {lap + 1}", "")
+            my = want_my and st[2] < len(QUALS_MY)
+            slot, pool = (2, QUALS_MY) if my else (1, QUALS)
+            lap, idx = divmod(st[slot], len(pool))
+            st[slot] += 1
+            q = pool[st[slot + 2][idx]]
+            if brand[0] not in q[0]:
+                if lap:  # only past ~750 agencies per brand and activity
+                    q = (f"{q[0]} {lap + 1}", f"{q[1]} {lap + 1}".translate(KM_DIGITS), "")
+                return brand, act, q
 
     def _agency(self, target, like=None):
         r, D = self.rng, self.D
@@ -304,7 +324,7 @@ class _Generator:
         legal_km = LEGAL_KM[0] if r.random() < 0.8 else LEGAL_KM[1]
         if like:  # same English suffix, the other Khmer one: nearly indistinguishable
             legal_km = LEGAL_KM[1] if like["legal_km"] == LEGAL_KM[0] else LEGAL_KM[0]
-        zw = r.random() < 0.08
+        zw = r.random() < 0.06
         core = (brand[2], qkm, act[1]) if act[3] == "b" else (act[1], brand[2], qkm)
         name_km = self._kh_join(("ក្រុមហ៊ុន",) + core + (legal_km,), zw)
         name_my = ""
@@ -508,7 +528,7 @@ class _Generator:
             target = self.rng.choices(*zip(*TARGETS))[0]
             batch = [self._agency(target)]
             # A lookalike trading on a licensed agency's name: licensed too, or already expired.
-            if target == "licensed" and made + 1 < n and self.rng.random() < 0.02:
+            if target == "licensed" and made + 1 < n and self.rng.random() < 0.03:
                 batch.append(self._agency(self.rng.choice(("licensed", "expired")), like=batch[0]))
             for ag in batch:
                 made += 1
