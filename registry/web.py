@@ -42,7 +42,11 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        return error_response(error.code or 500)
+        response = error_response(error.code or 500)
+        if error.code == 405 and error.valid_methods:
+            # RFC 9110: a 405 says which methods the address accepts.
+            return (*response, {"Allow": ", ".join(error.valid_methods)})
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -33,7 +33,7 @@ def bounded_int(name, default, low, high):
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadRequest(_l("%(name)s must be a whole number from %(low)d to %(high)d",
                             name=name, low=low, high=high))
     return int(raw)
@@ -44,9 +44,9 @@ def search_agencies():
     q = clean_text(request.args.get("q", ""))[:200]
     limit = bounded_int("limit", 20, 1, 100)
     offset = bounded_int("offset", 0, 0, 10000)
-    filters, notices = search_filters(request.args)
-    if notices:
-        raise BadRequest(notices[0])
+    filters, rejected = search_filters(request.args)
+    if rejected:
+        raise BadRequest(_l("%(name)s: this value is not known", name=rejected[0]))
     results = search.query(q, limit=limit, offset=offset, **filters)
     found = agencies.get_many(results.agency_ids)
     return jsonify(query=q, total=results.total,

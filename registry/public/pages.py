@@ -50,37 +50,45 @@ def home():
     return render_template("public/home.html", total=agencies.counts())
 
 
+FILTER_NOTICES = {
+    "status": _l("The status filter was not understood and was ignored."),
+    "province": _l("The province filter was not understood and was ignored."),
+    "destination": _l("The destination filter was not understood and was ignored."),
+}
+
+
 def search_filters(args):
-    """Filters from the query string; values that make no sense are dropped, with a notice."""
+    """Filters from the query string, and the names of those whose values make no sense."""
     profile = agencies.profile()
-    chosen, notices = {}, []
+    chosen, rejected = {}, []
     status = args.get("status", "")
-    if status in STATUSES:
-        chosen["status"] = status
-    elif status:
-        notices.append(_l("The status filter was not understood and was ignored."))
-    province = args.get("province", "")
-    if profile.province(province):
-        chosen["province"] = province
-    elif province:
-        notices.append(_l("The province filter was not understood and was ignored."))
+    province = args.get("province", "").upper()
     destination = args.get("destination", "").upper()
-    if len(destination) == 2 and destination.isalpha() and destination.isascii():
-        chosen["destination"] = destination
-    elif destination:
-        notices.append(_l("The destination filter was not understood and was ignored."))
-    return chosen, notices
+    for name, value, valid in (
+        ("status", status, status in STATUSES),
+        ("province", province, profile.province(province) is not None),
+        ("destination", destination, len(destination) == 2 and destination.isascii()
+         and destination.isalpha()),
+    ):
+        if valid:
+            chosen[name] = value
+        elif value:
+            rejected.append(name)
+    return chosen, rejected
 
 
 def page_number(args):
     value = args.get("page", "1")
-    return min(int(value), MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
+    if value.isascii() and value.isdigit() and int(value) > 0:
+        return min(int(value), MAX_PAGE)
+    return 1
 
 
 @bp.route("/<lang>/search")
 def search_page():
     q = clean_text(request.args.get("q", ""))[:200]
-    filters, notices = search_filters(request.args)
+    filters, rejected = search_filters(request.args)
+    notices = [FILTER_NOTICES[name] for name in rejected]
     page = page_number(request.args)
     per_page = current_app.config["RESULTS_PER_PAGE"]
     results = search.query(q, limit=per_page, offset=(page - 1) * per_page, **filters)

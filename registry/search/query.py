@@ -61,9 +61,9 @@ def run(searcher, text, region, limit, offset=0, **filter_values):
             query = Every()
         else:
             return Results(0, [])
-    pagelen = limit
-    page = offset // limit + 1
-    sortedby = [ScoreFacet(), FieldFacet("sort_name")] if not isinstance(query, Every) else \
-        FieldFacet("sort_name")
-    hits = searcher.search_page(query, page, pagelen=pagelen, filter=only, sortedby=sortedby)
-    return Results(hits.total, [hit["agency_id"] for hit in hits])
+    sortedby = FieldFacet("sort_name") if isinstance(query, Every) else [
+        ScoreFacet(), FieldFacet("sort_name")]
+    # Ask for everything up to the end of the wanted slice, so any offset works (Whoosh pages
+    # would round it to a page boundary and repeat the last page past the end).
+    hits = searcher.search(query, limit=offset + limit, filter=only, sortedby=sortedby)
+    return Results(len(hits), [hit["agency_id"] for hit in hits[offset:offset + limit]])
