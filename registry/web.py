@@ -1,5 +1,6 @@
 """What every response shares: security headers, error pages (HTML, or JSON under /api/)."""
 import logging
+from urllib.parse import quote
 
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,26 @@ ERROR_MESSAGES = {
 }
 
 
+class RepairQueryString:
+    """WSGI middleware: a query string holding raw bytes that are not UTF-8 is re-encoded with
+    the bad bytes replaced, so no part of the app meets a UnicodeDecodeError (Werkzeug decodes
+    strictly)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        raw = environ.get("QUERY_STRING", "").encode("latin-1", "replace")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "replace")
+            environ["QUERY_STRING"] = quote(text, safe="=&+%;/:,?@!$'()*-._~")
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app):
+    app.wsgi_app = RepairQueryString(app.wsgi_app)
     @app.after_request
     def security_headers(response):
         headers = response.headers

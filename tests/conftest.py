@@ -2,6 +2,7 @@
 one), a Whoosh index on disk per test, and CSV folders written through the real import."""
 import csv
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from registry.services.imports import import_folder
 from registry.services.agencies import profile
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
+# Keep everything the app writes beside its instance (open-data archives, keys) out of the repo.
+os.environ["REGISTRY_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="registry-tests-")
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def bounded_int(name, default, low, high):
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    if not (len(raw) <= 6 and raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadRequest(_l("%(name)s must be a whole number from %(low)d to %(high)d",
                             name=name, low=low, high=high))
     return int(raw)

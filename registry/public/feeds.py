@@ -12,7 +12,7 @@ LATEST = 100
 
 
 def atom(sanctions, title, agency=None):
-    body = render_template("public/feed.atom", sanctions=sanctions, title=title, agency=agency,
+    body = render_template("public/feed.xml", sanctions=sanctions, title=title, agency=agency,
                            updated=max((s.updated_at for s in sanctions), default=None))
     response = make_response(body)
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from ..normalise import clean_text
+
 
 class VerifyForm(FlaskForm):
     licence = StringField(_l("Licence number"), validators=[Optional(), Length(max=100)])
@@ -12,7 +14,8 @@ class VerifyForm(FlaskForm):
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
             return False
-        if not (self.licence.data or "").strip() and not (self.phone.data or "").strip():
+        # clean_text, not strip(): a field of zero-width spaces is empty too.
+        if not clean_text(self.licence.data) and not clean_text(self.phone.data):
             self.licence.errors.append(_l("Type a licence number or a phone number."))
             return False
         return True

@@ -79,7 +79,7 @@ def search_filters(args):
 
 def page_number(args):
     value = args.get("page", "1")
-    if value.isascii() and value.isdigit() and int(value) > 0:
+    if len(value) <= 6 and value.isascii() and value.isdigit() and int(value) > 0:
         return min(int(value), MAX_PAGE)
     return 1
 
@@ -94,6 +94,8 @@ def search_page():
     results = search.query(q, limit=per_page, offset=(page - 1) * per_page, **filters)
     rows = [(a, agencies.status_of(a)) for a in agencies.get_many(results.agency_ids)]
     pages = max(1, -(-results.total // per_page))
+    if page > pages:
+        return redirect(url_for("public.search_page", q=q, page=pages, **filters))
     return render_template("public/search.html", q=q, filters=filters, notices=notices,
                            rows=rows, total=results.total, page=page, pages=pages,
                            searched=bool(q or filters))

@@ -5,6 +5,7 @@ import segno
 from flask import Response, redirect, render_template, url_for
 from markupsafe import Markup
 
+from ..normalise import clean_text
 from ..services import signing, verification
 from .forms import VerifyForm
 from .localised import localised_blueprint
@@ -16,8 +17,8 @@ bp = localised_blueprint("verify", __name__)
 def verify_page():
     form = VerifyForm()
     if form.validate_on_submit():
-        record = verification.verify(licence=form.licence.data.strip() or None,
-                                     phone=(form.phone.data or "").strip() or None)
+        record = verification.verify(licence=clean_text(form.licence.data) or None,
+                                     phone=clean_text(form.phone.data) or None)
         return redirect(url_for("verify.receipt", reference=record.reference), 303)
     return render_template("public/verify.html", form=form), 400 if form.errors else 200
 
