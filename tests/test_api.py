@@ -192,7 +192,7 @@ def search(client, query="", **params):
 
 def test_search_contract(client, data):
     body, _ = search(client, "angkor")
-    assert set(body) == {"query", "total", "results"}
+    assert set(body) == {"query", "zawgyi_converted", "total", "results"}
     assert body["query"] == "angkor" and body["total"] == 3
     for result in body["results"]:
         assert set(result) == {"licence_number", "name", "status", "url"}

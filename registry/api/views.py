@@ -11,6 +11,7 @@ from .. import search
 from ..normalise import clean_text
 from ..public.pages import search_filters
 from ..services import agencies, verification
+from ..zawgyi import to_unicode
 from ..web import error_response
 from . import serialize
 
@@ -41,7 +42,7 @@ def bounded_int(name, default, low, high):
 
 @bp.get("/search")
 def search_agencies():
-    q = clean_text(request.args.get("q", ""))[:200]
+    q, converted = to_unicode(clean_text(request.args.get("q", ""))[:200])
     limit = bounded_int("limit", 20, 1, 100)
     offset = bounded_int("offset", 0, 0, 10000)
     filters, rejected = search_filters(request.args)
@@ -49,7 +50,7 @@ def search_agencies():
         raise BadRequest(_l("%(name)s: this value is not known", name=rejected[0]))
     results = search.query(q, limit=limit, offset=offset, **filters)
     found = agencies.get_many(results.agency_ids)
-    return jsonify(query=q, total=results.total,
+    return jsonify(query=q, zawgyi_converted=converted, total=results.total,
                    results=[serialize.search_result(a) for a in found])
 
 

@@ -10,6 +10,7 @@ from ..i18n import COOKIE, preferred_language
 from ..normalise import clean_text
 from ..services import agencies
 from ..status import STATUSES
+from ..zawgyi import to_unicode
 from .localised import localised_blueprint, switch_language
 
 bp = localised_blueprint("public", __name__)
@@ -86,9 +87,12 @@ def page_number(args):
 
 @bp.route("/<lang>/search")
 def search_page():
-    q = clean_text(request.args.get("q", ""))[:200]
+    q, converted = to_unicode(clean_text(request.args.get("q", ""))[:200])
     filters, rejected = search_filters(request.args)
     notices = [FILTER_NOTICES[name] for name in rejected]
+    if converted:
+        notices.append(_l("Your search was typed in Zawgyi. We changed it to Unicode Burmese "
+                          "to search."))
     page = page_number(request.args)
     per_page = current_app.config["RESULTS_PER_PAGE"]
     results = search.query(q, limit=per_page, offset=(page - 1) * per_page, **filters)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import (CHANNEL_KINDS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SANCTION_KINDS,
                       SANCTION_STATES)
 from ..normalise import licence_key, tidy_text
+from ..zawgyi import to_unicode
 
 # Columns per file; `previous_licence_number`, `paid` and `case_ref` extend DESIGN's format.
 FILES = {
@@ -68,6 +69,8 @@ class Row:
     file: str
     line: int
     values: dict = field(default_factory=dict)
+    #: Columns whose Burmese text arrived in Zawgyi and was converted to Unicode.
+    zawgyi: list = field(default_factory=list)
 
 
 class RowReader:
@@ -82,7 +85,9 @@ class RowReader:
         self.problems.append(Problem(self.file, self.line, column, str(reason)))
 
     def text(self, column):
-        value = tidy_text(self.raw.get(column))
+        value, converted = to_unicode(tidy_text(self.raw.get(column)))
+        if converted:
+            self.row.zawgyi.append(column)
         self.row.values[column] = value
         if not value and column in REQUIRED[self.file]:
             self.fail(column, _l("required, but empty"))

@@ -42,12 +42,19 @@ class ImportResult:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    #: "file:line: column" of every value converted from Zawgyi to Unicode.
+    zawgyi: list = field(default_factory=list)
 
     def summary(self):
         kinds = ("agencies", "licences", "representatives", "sanctions", "complaints")
-        return "; ".join(
+        text = "; ".join(
             f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated, "
             f"{self.unchanged[kind]} unchanged" for kind in kinds)
+        if self.zawgyi:
+            text += (f". {len(self.zawgyi)} Burmese values were typed in Zawgyi and converted to "
+                     f"Unicode: " + ", ".join(self.zawgyi[:10])
+                     + (" …" if len(self.zawgyi) > 10 else ""))
+        return text
 
 
 def import_folder(folder, profile, actor, dry_run=False, progress=None):
@@ -58,13 +65,16 @@ def import_folder(folder, profile, actor, dry_run=False, progress=None):
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
     if dry_run:
-        return plan.preview()
-    try:
-        result = Writer(plan, profile, actor, progress).write()
-        commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        result = plan.preview()
+    else:
+        try:
+            result = Writer(plan, profile, actor, progress).write()
+            commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    result.zawgyi = [f"{row.file}:{row.line}: {column}" for file_rows in rows.values()
+                     for row in file_rows for column in row.zawgyi]
     return result
 
 
