@@ -25,8 +25,8 @@ translations-compile: $(STAMP)
 
 # Extract every UI string and merge it into both catalogs (then translate the new entries).
 translations-update: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --width 100 .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --width 100
 
 run: $(STAMP) instance/dev-secret-key translations-compile
 	REGISTRY_SECRET_KEY=$$(cat instance/dev-secret-key) $(FLASK) db upgrade

@@ -22,6 +22,8 @@ def init_app(app, babel):
 
 
 def select_locale():
+    if not request:
+        return "en"  # the command line speaks to the operator, in English
     lang = getattr(g, "lang", None)
     if lang in LANGUAGES:
         return lang
@@ -29,7 +31,11 @@ def select_locale():
 
 
 def preferred_language():
-    """Cookie, then Accept-Language, then the country profile's default."""
+    """Cookie, then Accept-Language, then the country profile's default.
+
+    The API speaks to programs: Accept-Language, else English."""
+    if request and request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES) or "en"
     if request:
         cookie = request.cookies.get(COOKIE)
         if cookie in LANGUAGES:

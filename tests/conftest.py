@@ -43,7 +43,8 @@ def empty_all_tables():
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
+            quote = db.engine.dialect.identifier_preparer.quote  # "user" is a reserved word
+            names = ", ".join(quote(t.name) for t in tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
@@ -72,7 +73,11 @@ def app(database_url, tmp_path):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser that prefers English unless a test says otherwise (the country default,
+    Khmer, is what a visitor with no preference gets: tests of that send their own header)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

@@ -48,9 +48,8 @@ def by_phone(text):
     key = phone_key(text, profile().phone_region)
     if not key:
         return [], []
-    agencies = db.session.scalars(
-        select(Agency).join(Channel).where(Channel.lookup_key == key).distinct()
-    ).all()
+    agencies = db.session.scalars(select(Agency).where(Agency.id.in_(
+        select(Channel.agency_id).where(Channel.lookup_key == key))).order_by(Agency.id)).all()
     reps = db.session.scalars(select(Representative).where(Representative.phone_key == key)).all()
     return agencies, reps
 
