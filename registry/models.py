@@ -123,6 +123,12 @@ class Sanction(db.Model):
     #: The prakas or decision number; the natural key of a sanction.
     decision_ref: Mapped[str | None] = mapped_column(db.String(120), unique=True)
     state: Mapped[str] = mapped_column(db.String(16), default="pending", index=True)
+    #: Four eyes: who drafted it, and the other officer who approved it for publication.
+    drafted_by: Mapped[str] = mapped_column(db.String(254), default="")
+    approved_by: Mapped[str] = mapped_column(db.String(254), default="")
+    approved_at: Mapped[datetime | None] = mapped_column()
+    #: Why an appeal overturned it (the sanction itself stays on the record).
+    overturn_reason: Mapped[str] = mapped_column(db.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -209,7 +215,21 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: Bumped at logout or disable, so a copied session cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
+    #: Base32 TOTP secret; the second factor every regulator must enrol.
+    totp_secret: Mapped[str] = mapped_column(db.String(64), default="")
+    totp_enrolled: Mapped[bool] = mapped_column(default=False)
+    #: The last TOTP time step accepted, so a code cannot be replayed.
+    totp_last_step: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, by account and by address: how logins are slowed and then refused.
+    Kept in the database so every web node sees the same count."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 'account:<email>' or 'address:<ip>'.
+    key: Mapped[str] = mapped_column(db.String(300), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class AuditEntry(db.Model):
@@ -232,3 +252,15 @@ class IndexOutbox(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UnmatchedSearch(db.Model):
+    """Public searches that found nothing: leads on unlicensed recruiters for regulators.
+    Only the normalised text and a daily count: nothing about who searched."""
+    __table_args__ = (db.UniqueConstraint("day", "kind", "text"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(db.Date, index=True)
+    #: 'name', 'licence' or 'phone': what the text looked like.
+    kind: Mapped[str] = mapped_column(db.String(16))
+    text: Mapped[str] = mapped_column(db.String(200))
+    count: Mapped[int] = mapped_column(default=1)
