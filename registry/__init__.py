@@ -37,9 +37,10 @@ def create_app(test_config=None):
     csrf.init_app(app)
     search.init_app(app)
 
-    from . import api, public, web
+    from . import admin, api, auth, public, web
     from .cli import init_app as init_cli
-    for blueprint in public.blueprints:
+    auth.init_app(app)
+    for blueprint in (*public.blueprints, *admin.blueprints):
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)

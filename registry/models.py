@@ -222,6 +222,18 @@ class User(db.Model):
     totp_last_step: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # What Flask-Login asks of a user. The id carries the session version, so bumping the
+    # version makes every cookie issued before it worthless.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"{self.id}.{self.session_version}"
+
 
 class LoginFailure(db.Model):
     """A failed sign-in, by account and by address: how logins are slowed and then refused.

@@ -97,3 +97,10 @@ def status_reason(status, format_date):
         return _l("Licence %(number)s starts on %(date)s.", number=lic.number,
                   date=format_date(lic.issued_on))
     return _l("The ministry has no licence on record for this agency.")
+
+ADMIN_CHARTS = {
+    "status": _l("Agencies by status today"),
+    "sanctions": _l("Sanctions decided per month (published)"),
+    "categories": _l("Complaints by problem"),
+    "outcomes": _l("Complaints by outcome"),
+}

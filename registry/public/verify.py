@@ -1,11 +1,8 @@
 """The verify page, its receipts (/verify/<reference>) and the key that checks them."""
-import io
-
-import segno
 from flask import Response, redirect, render_template, url_for
-from markupsafe import Markup
 
 from ..normalise import clean_text
+from ..qrcode import qr_svg
 from ..services import signing, verification
 from .forms import VerifyForm
 from .localised import localised_blueprint
@@ -38,9 +35,3 @@ def receipt(reference):
 def public_key():
     return Response(signing.public_key_pem(), mimetype="application/x-pem-file")
 
-
-def qr_svg(url):
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True,
-                                    title="QR", dark="#000")
-    return Markup(buffer.getvalue().decode("utf-8"))

@@ -12,6 +12,27 @@ class ServiceError(Exception):
     """A refusal to show the user: its message is already translated (or lazily translatable)."""
 
 
+class StaleEdit(ServiceError):
+    """The record changed since the form was opened; `current` holds what it says now."""
+
+    def __init__(self, message, current):
+        super().__init__(message)
+        self.current = current
+
+
+def check_version(record, version, fields):
+    """Refuse a save based on an older version of `record`, never overwrite silently."""
+    from flask_babel import lazy_gettext as _l
+    if str(record.version) != str(version):
+        raise StaleEdit(_l("Someone else saved this record while you were editing it. Your "
+                           "changes were not saved: compare with the values below, then "
+                           "edit again."), {f: getattr(record, f) for f in fields})
+
+
+def snapshot(record, fields):
+    return {f: getattr(record, f) for f in fields}
+
+
 def reindex_later(agency_id):
     db.session.add(IndexOutbox(agency_id=agency_id))
 

@@ -6,7 +6,6 @@ agencies by licence number (a renewal row names the licence it renews in
 effective_from); complaints by `case_ref` (else agency, received_on, category, destination and
 the complainant's name and phone); representatives by `id_number` (else agency and name).
 """
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from ..models import (Agency, Channel, Complaint, ComplaintPrivate, Licence, Rep
                       Sanction)
 from ..normalise import channel_key, phone_key
 from . import audit, commit, reindex_later
+from .complaints import new_case_ref
 from .import_rows import Problem, read_folder
 
 AGENCY_FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en",
@@ -290,7 +290,7 @@ class Writer:
 
     def _sanction(self, agency_id, v):
         key = v["decision_ref"] or (agency_id, v["kind"], v["decided_on"], v["effective_from"])
-        sanction = self.existing.get(key) or Sanction(agency_id=agency_id)
+        sanction = self.existing.get(key) or Sanction(agency_id=agency_id, drafted_by=self.actor)
         v = {**v, "decision_ref": v["decision_ref"] or None}
         if v["kind"] != "fine":
             v = {**v, "paid": None}
@@ -304,7 +304,7 @@ class Writer:
                                 v["complainant_name"], v["complainant_phone"])
         complaint, private = self.existing.get(key) or (None, None)
         if complaint is None:
-            complaint = Complaint(agency_id=agency_id, case_ref=v["case_ref"] or new_case_ref(v))
+            complaint = Complaint(agency_id=agency_id, case_ref=v["case_ref"] or new_case_ref(v["received_on"]))
             private = ComplaintPrivate()
         values = {**v, "destination": v["destination"] or "",
                   "compensation_currency": v["currency"] or (
@@ -332,6 +332,3 @@ class Writer:
         return self._changed("representatives", rep, REPRESENTATIVE_FIELDS, v,
                              v["id_number"] or v["name"])
 
-
-def new_case_ref(values):
-    return f"C-{values['received_on']:%Y}-{secrets.token_hex(4).upper()}"

@@ -35,3 +35,36 @@ def check_password(user, password):
         return hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def end_sessions(user):
+    """Every session cookie issued to the user stops working (logout, disable, new password)."""
+    user.session_version += 1
+
+
+def change_password(user, current, new, confirm):
+    if not check_password(user, current or ""):
+        raise ServiceError(_l("The current password is wrong."))
+    if new != confirm:
+        raise ServiceError(_l("The two new passwords are not the same."))
+    if len(new or "") < MIN_PASSWORD:
+        raise ServiceError(_l("the password needs at least %(n)d characters", n=MIN_PASSWORD))
+    user.password_hash = hasher.hash(new)
+    end_sessions(user)
+    audit.record(user.email, "change_password", "users", user.email)
+    commit()
+
+
+def set_active(user, active, actor):
+    if user.email == actor and not active:
+        raise ServiceError(_l("You cannot disable your own account."))
+    before = {"active": user.active}
+    user.active = active
+    end_sessions(user)
+    audit.record(actor, "enable_user" if active else "disable_user", "users", user.email,
+                 before, {"active": active})
+    commit()
+
+
+def all_users():
+    return db.session.scalars(select(User).order_by(User.email)).all()

@@ -1,0 +1,9 @@
+"""The regulators' door: screens for agencies, licences, complaints, sanctions, data and
+accounts. Every write goes through registry.services."""
+from .agencies import bp as agencies
+from .dashboard import bp as dashboard
+from .data import bp as data
+from .people import bp as people
+from .records import bp as records
+
+blueprints = (dashboard, agencies, records, data, people)

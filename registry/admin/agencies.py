@@ -1,0 +1,128 @@
+"""Agencies: list, create, edit (with stale-edit protection), licences, representatives."""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+from sqlalchemy import or_, select
+
+from ..auth import role_required
+from ..extensions import db
+from ..i18n import current_lang
+from ..models import Agency, Licence
+from ..normalise import licence_key
+from ..services import ServiceError, agency_edits
+from ..services.agencies import profile, status_of
+from .common import DATA_ENTRY, get_or_404, note_zawgyi, refuse
+from .forms import AgencyForm, LicenceForm, NewAgencyForm, RepresentativeForm
+
+bp = Blueprint("admin_agencies", __name__, url_prefix="/admin/agencies")
+PAGE = 50
+
+
+def province_choices(form):
+    form.province.choices = [SelectChoice("", "-")] + [
+        SelectChoice(p.code, f"{p.name(current_lang())} ({p.code})") for p in profile().provinces]
+
+
+def agency_values(form):
+    return {f: getattr(form, f).data for f in agency_edits.FIELDS if f not in (
+        "aliases",)} | {"aliases": [a.strip() for a in (form.aliases.data or "").split(";")
+                                    if a.strip()],
+                        "province": form.province.data or None}
+
+
+@bp.route("/")
+@role_required(*DATA_ENTRY)
+def list_agencies():
+    q = (request.args.get("q") or "").strip()[:100]
+    query = select(Agency).order_by(Agency.name_en)
+    if q:
+        query = query.where(or_(Agency.name_en.ilike(f"%{q}%"), Agency.name_km.contains(q),
+                                Agency.name_my.contains(q), Agency.id.in_(
+                                    select(Licence.agency_id).where(
+                                        Licence.number_key == licence_key(q)))))
+    rows = db.session.scalars(query.limit(PAGE)).all()
+    return render_template("admin/agencies.html", rows=[(a, status_of(a)) for a in rows], q=q)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*DATA_ENTRY)
+def new_agency():
+    form = NewAgencyForm()
+    province_choices(form)
+    if form.validate_on_submit():
+        try:
+            agency = agency_edits.create_agency(
+                agency_values(form), form.channels.data,
+                (form.licence_number.data, form.issued_on.data, form.expires_on.data),
+                current_user)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            note_zawgyi(form)
+            return redirect(url_for(".edit_agency", agency_id=agency.id))
+    return render_template("admin/agency_form.html", form=form, agency=None), \
+        400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/<agency_id>", methods=["GET", "POST"])
+@role_required(*DATA_ENTRY)
+def edit_agency(agency_id):
+    agency = get_or_404(Agency, agency_id)
+    form = AgencyForm(obj=agency) if request.method == "GET" else AgencyForm()
+    province_choices(form)
+    if request.method == "GET":
+        form.aliases.data = "; ".join(agency.aliases or [])
+        form.destinations.data = "; ".join(agency.destinations or [])
+        form.channels.data = "\n".join(f"{c.kind}:{c.value}" for c in agency.channels)
+        form.province.data = agency.province or ""
+    current = None
+    if form.validate_on_submit():
+        try:
+            agency_edits.update_agency(agency, agency_values(form), form.channels.data,
+                                       form.version.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            current = refuse(form, error)
+        else:
+            note_zawgyi(form)
+            return redirect(url_for(".edit_agency", agency_id=agency.id))
+    return render_template("admin/agency_form.html", form=form, agency=agency, current=current,
+                           status=status_of(agency), licence_form=LicenceForm(),
+                           rep_form=RepresentativeForm()), \
+        409 if current else (400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/<agency_id>/licences", methods=["POST"])
+@role_required(*DATA_ENTRY)
+def add_licence(agency_id):
+    agency = get_or_404(Agency, agency_id)
+    form = LicenceForm()
+    if form.validate_on_submit():
+        try:
+            agency_edits.add_licence(agency, form.licence_number.data, form.issued_on.data,
+                                     form.expires_on.data, current_user)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            return redirect(url_for(".edit_agency", agency_id=agency.id))
+    return render_template("admin/child_form.html", form=form, agency=agency,
+                           action=url_for(".add_licence", agency_id=agency.id)), 400
+
+
+@bp.route("/<agency_id>/representatives", methods=["POST"])
+@role_required(*DATA_ENTRY)
+def add_representative(agency_id):
+    agency = get_or_404(Agency, agency_id)
+    form = RepresentativeForm()
+    if form.validate_on_submit():
+        values = {f: getattr(form, f).data for f in (
+            "name", "id_number", "phone", "authorised_from", "authorised_to")}
+        try:
+            agency_edits.add_representative(agency, values, current_user)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            note_zawgyi(form)
+            return redirect(url_for(".edit_agency", agency_id=agency.id))
+    return render_template("admin/child_form.html", form=form, agency=agency,
+                           action=url_for(".add_representative", agency_id=agency.id)), 400

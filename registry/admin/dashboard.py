@@ -1,0 +1,28 @@
+"""The dashboard: status mix, sanctions per month, complaints, compensation, leads."""
+from flask import Blueprint, render_template
+
+from .. import wording
+from ..auth import role_required
+from ..services import dashboard
+from .common import EVERYONE
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def named(rows, names):
+    return [(str(names.get(code, code)), n) for code, n in rows]
+
+
+@bp.route("/")
+@role_required(*EVERYONE)
+def dashboard_page():
+    figures = dashboard.figures()
+    charts = [
+        (wording.ADMIN_CHARTS["status"], named(figures["by_status"], wording.STATUS_NAMES)),
+        (wording.ADMIN_CHARTS["sanctions"], figures["per_month"]),
+        (wording.ADMIN_CHARTS["categories"],
+         named(figures["by_category"], wording.COMPLAINT_CATEGORIES)),
+        (wording.ADMIN_CHARTS["outcomes"],
+         named(figures["by_outcome"], wording.COMPLAINT_STATUSES)),
+    ]
+    return render_template("admin/dashboard.html", figures=figures, charts=charts)

@@ -1,0 +1,65 @@
+"""Regulators' sign-in: Flask-Login sessions bound to a per-user session version, idle and
+absolute timeouts, and the role check every admin screen uses."""
+import time
+from functools import wraps
+
+from flask import abort, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, logout_user
+
+from ..extensions import db
+from ..models import User
+from .views import bp
+
+__all__ = ["bp", "init_app", "role_required"]
+
+IDLE_SECONDS = 30 * 60
+ABSOLUTE_SECONDS = 10 * 3600
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    ident, _, version = user_id.partition(".")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None  # logged out, disabled or password changed since this cookie was issued
+    return user
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def session_timeouts():
+        if not current_user.is_authenticated:
+            return None
+        now = time.time()
+        started, seen = session.get("login_at", 0), session.get("seen_at", 0)
+        if now - seen > IDLE_SECONDS or now - started > ABSOLUTE_SECONDS:
+            logout_user()
+            session.clear()
+            flash(str(_l("Your session has ended. Please sign in again.")))
+            return redirect(url_for("auth.login", next=request.path))
+        session["seen_at"] = now
+        return None
+
+
+def role_required(*roles):
+    """Signed-in staff with one of `roles`; anyone else is sent to sign in or refused (403)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate

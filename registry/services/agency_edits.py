@@ -1,0 +1,92 @@
+"""Writing agencies from the admin screens: details, channels, licences, representatives."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Agency, Channel, Licence, Representative
+from ..normalise import channel_key, licence_key, phone_key
+from . import ServiceError, audit, check_version, commit, reindex_later, snapshot
+from .agencies import profile
+
+FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en", "address_km",
+          "address_my", "email", "website", "destinations")
+
+
+def _set_channels(agency, channels):
+    """channels: [(kind, value)]; returns the list as text, for the audit."""
+    region = profile().phone_region
+    agency.channels.clear()
+    db.session.flush()
+    for kind, value in channels:
+        agency.channels.append(Channel(kind=kind, value=value,
+                                       lookup_key=channel_key(kind, value, region)))
+    return [f"{k}:{v}" for k, v in channels]
+
+
+def _new_licence(agency, number, issued_on, expires_on):
+    key = licence_key(number)
+    if not key:
+        raise ServiceError(_l("a licence number needs letters or digits"))
+    if db.session.scalar(select(Licence.id).where(Licence.number_key == key)):
+        raise ServiceError(_l("Licence number %(number)s is already in the registry.",
+                              number=number))
+    if expires_on < issued_on:
+        raise ServiceError(_l("the licence expires before it is issued"))
+    return Licence(agency=agency, number=number, number_key=key, issued_on=issued_on,
+                   expires_on=expires_on)
+
+
+def create_agency(values, channels, licence, actor):
+    agency = Agency(**{f: values[f] for f in FIELDS})
+    db.session.add(agency)
+    db.session.add(_new_licence(agency, *licence))
+    db.session.flush()
+    after = {**snapshot(agency, FIELDS), "channels": _set_channels(agency, channels),
+             "licence": list(licence)}
+    audit.record(actor.email, "create_agency", "agencies", licence[0], None, after)
+    reindex_later(agency.id)
+    commit()
+    return agency
+
+
+def update_agency(agency, values, channels, version, actor):
+    check_version(agency, version, FIELDS)
+    before = {**snapshot(agency, FIELDS),
+              "channels": [f"{c.kind}:{c.value}" for c in agency.channels]}
+    for field in FIELDS:
+        setattr(agency, field, values[field])
+    after = {**snapshot(agency, FIELDS), "channels": _set_channels(agency, channels)}
+    if after == before:
+        return False
+    audit.record(actor.email, "update_agency", "agencies", agency.licence_number, before, after)
+    reindex_later(agency.id)
+    commit()
+    return True
+
+
+def add_licence(agency, number, issued_on, expires_on, actor):
+    """A renewal: a new licence (its own number, or the same number re-issued is refused)."""
+    licence = _new_licence(agency, number, issued_on, expires_on)
+    db.session.add(licence)
+    audit.record(actor.email, "issue_licence", "licences", number, None,
+                 {"agency": agency.licence_number, "number": number, "issued_on": issued_on,
+                  "expires_on": expires_on})
+    reindex_later(agency.id)
+    commit()
+    return licence
+
+
+def add_representative(agency, values, actor):
+    if values.get("id_number") and db.session.scalar(select(Representative.id).where(
+            Representative.id_number == values["id_number"])):
+        raise ServiceError(_l("ID number %(number)s is already registered.",
+                              number=values["id_number"]))
+    rep = Representative(agency=agency, phone_key=phone_key(values.get("phone", ""),
+                                                            profile().phone_region),
+                         **{**values, "id_number": values.get("id_number") or None})
+    db.session.add(rep)
+    audit.record(actor.email, "add_representative", "representatives",
+                 values.get("id_number") or values["name"], None, dict(values))
+    reindex_later(agency.id)
+    commit()
+    return rep
