@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import countries, search
 from .config import DEFAULT_SECRET_KEY, Config, from_environment
@@ -45,6 +46,9 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     web.init_app(app)
+    if app.config["REGISTRY_PROXY_COUNT"]:
+        count = app.config["REGISTRY_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     init_cli(app)
     return app
 

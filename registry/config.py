@@ -18,6 +18,9 @@ def from_environment(instance_path):
         ),
         "REGISTRY_INDEX_DIR": env("REGISTRY_INDEX_DIR", os.path.join(instance_path, "index")),
         "REGISTRY_COUNTRY": env("REGISTRY_COUNTRY", "KH").upper(),
+        # How many proxies (nginx...) stand in front: their X-Forwarded-For gives the address
+        # that sign-in limits count. 0 trusts no header.
+        "REGISTRY_PROXY_COUNT": int(env("REGISTRY_PROXY_COUNT", "0") or 0),
         # The ministry's own profile file (hotline, address...), replacing the shipped example.
         "REGISTRY_COUNTRY_PROFILE": env("REGISTRY_COUNTRY_PROFILE", ""),
         # Receipts are signed with this Ed25519 key; generated on first use if absent.

@@ -18,7 +18,7 @@ PENDING_SECONDS = 300
 
 
 def client_address():
-    # Behind nginx, ProxyFix (see docs/operations.md) makes remote_addr the visitor's address.
+    # Behind nginx, REGISTRY_PROXY_COUNT (ProxyFix) makes remote_addr the visitor's address.
     return request.remote_addr or "unknown"
 
 
