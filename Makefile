@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app registry
-STAMP := $(VENV)/.installed-$(shell cksum setup.cfg | cut -d' ' -f1)
+SUM := $(shell cksum setup.cfg | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(SUM)
+TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -12,8 +14,14 @@ PORT ?= 5000
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.installed-[0-9]*
+	touch $@
+
+# The test tools (Playwright, jsonschema, the PostgreSQL driver) only for `make test`.
+$(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,postgresql]'
-	rm -f $(VENV)/.installed-*
+	rm -f $(VENV)/.installed-test-*
 	touch $@
 
 instance/dev-secret-key:
@@ -37,12 +45,12 @@ run: $(STAMP) instance/dev-secret-key translations-compile
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(STAMP) translations-compile
+test-sqlite: $(TEST_STAMP) translations-compile
 	$(BIN)/pytest
 
 # The same suite against a real PostgreSQL server. CI provides one (REGISTRY_TEST_POSTGRES_URL);
 # there its absence is a failure, never a skip.
-test-postgres: $(STAMP) translations-compile
+test-postgres: $(TEST_STAMP) translations-compile
 	@if [ -n "$$REGISTRY_TEST_POSTGRES_URL" ]; then \
 		REGISTRY_TEST_DATABASE_URL="$$REGISTRY_TEST_POSTGRES_URL" $(BIN)/pytest; \
 	elif [ "$$CI" = "true" ]; then \
