@@ -104,3 +104,9 @@ ADMIN_CHARTS = {
     "categories": _l("Complaints by problem"),
     "outcomes": _l("Complaints by outcome"),
 }
+
+ROLES = {
+    "clerk": _l("Clerk (enters data, drafts sanctions)"),
+    "approver": _l("Approver (publishes sanctions)"),
+    "admin": _l("Administrator (accounts, audit log)"),
+}

@@ -15,6 +15,7 @@ from ..models import (CHANNEL_KINDS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, R
 from ..normalise import tidy_text
 from ..services.import_rows import CURRENCIES, parse_country, split_list
 from ..wording import COMPLAINT_CATEGORIES as CATEGORY_NAMES
+from ..wording import ROLES as ROLE_NAMES
 from ..wording import COMPLAINT_STATUSES as STATUS_NAMES
 from ..wording import SANCTION_KINDS as KIND_NAMES
 from ..zawgyi import to_unicode
@@ -167,7 +168,7 @@ class ImportForm(RegistryForm):
 
 class UserForm(RegistryForm):
     email = TextField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r, r) for r in ROLES])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES])
     password = TextField(_l("First password (at least 12 characters; they change it)"),
                          validators=[DataRequired()])
 

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Sanction, utcnow
+from ..wording import SANCTION_STATES
 from . import ServiceError, audit, check_version, commit, reindex_later, snapshot
 
 FIELDS = ("kind", "decided_on", "effective_from", "effective_to", "amount", "currency", "paid",
@@ -59,7 +60,7 @@ def _transition(sanction, version, actor, action, allowed_from, new_state, **cha
     check_version(sanction, version, ("state",))
     if sanction.state not in allowed_from:
         raise ServiceError(_l("This sanction is %(state)s: that step is not possible.",
-                              state=sanction.state))
+                              state=SANCTION_STATES[sanction.state]))
     before = {"state": sanction.state}
     sanction.state = new_state
     for field, value in changes.items():
