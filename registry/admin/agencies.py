@@ -9,9 +9,9 @@ from ..extensions import db
 from ..i18n import current_lang
 from ..models import Agency, Licence
 from ..normalise import licence_key
-from ..services import ServiceError, agency_edits
+from ..services import agency_edits
 from ..services.agencies import profile, status_of
-from .common import DATA_ENTRY, get_or_404, note_zawgyi, refuse
+from .common import DATA_ENTRY, attempt, get_or_404, status
 from .forms import AgencyForm, LicenceForm, NewAgencyForm, RepresentativeForm
 
 bp = Blueprint("admin_agencies", __name__, url_prefix="/admin/agencies")
@@ -50,18 +50,12 @@ def new_agency():
     form = NewAgencyForm()
     province_choices(form)
     if form.validate_on_submit():
-        try:
-            agency = agency_edits.create_agency(
-                agency_values(form), form.channels.data,
-                (form.licence_number.data, form.issued_on.data, form.expires_on.data),
-                current_user)
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            note_zawgyi(form)
+        agency, _ = attempt(form, lambda: agency_edits.create_agency(
+            agency_values(form), form.channels.data,
+            (form.licence_number.data, form.issued_on.data, form.expires_on.data), current_user))
+        if agency:
             return redirect(url_for(".edit_agency", agency_id=agency.id))
-    return render_template("admin/agency_form.html", form=form, agency=None), \
-        400 if form.errors or form.form_errors else 200
+    return render_template("admin/agency_form.html", form=form, agency=None), status(form)
 
 
 @bp.route("/<agency_id>", methods=["GET", "POST"])
@@ -77,19 +71,13 @@ def edit_agency(agency_id):
         form.province.data = agency.province or ""
     current = None
     if form.validate_on_submit():
-        try:
-            agency_edits.update_agency(agency, agency_values(form), form.channels.data,
-                                       form.version.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            current = refuse(form, error)
-        else:
-            note_zawgyi(form)
+        saved, current = attempt(form, lambda: agency_edits.update_agency(
+            agency, agency_values(form), form.channels.data, form.version.data, current_user))
+        if saved is not None:
             return redirect(url_for(".edit_agency", agency_id=agency.id))
     return render_template("admin/agency_form.html", form=form, agency=agency, current=current,
                            status=status_of(agency), licence_form=LicenceForm(),
-                           rep_form=RepresentativeForm()), \
-        409 if current else (400 if form.errors or form.form_errors else 200)
+                           rep_form=RepresentativeForm()), status(form, current)
 
 
 @bp.route("/<agency_id>/licences", methods=["POST"])
@@ -97,14 +85,10 @@ def edit_agency(agency_id):
 def add_licence(agency_id):
     agency = get_or_404(Agency, agency_id)
     form = LicenceForm()
-    if form.validate_on_submit():
-        try:
-            agency_edits.add_licence(agency, form.licence_number.data, form.issued_on.data,
-                                     form.expires_on.data, current_user)
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            return redirect(url_for(".edit_agency", agency_id=agency.id))
+    if form.validate_on_submit() and attempt(form, lambda: agency_edits.add_licence(
+            agency, form.licence_number.data, form.issued_on.data, form.expires_on.data,
+            current_user))[0]:
+        return redirect(url_for(".edit_agency", agency_id=agency.id))
     return render_template("admin/child_form.html", form=form, agency=agency,
                            action=url_for(".add_licence", agency_id=agency.id)), 400
 
@@ -114,15 +98,10 @@ def add_licence(agency_id):
 def add_representative(agency_id):
     agency = get_or_404(Agency, agency_id)
     form = RepresentativeForm()
-    if form.validate_on_submit():
-        values = {f: getattr(form, f).data for f in (
-            "name", "id_number", "phone", "authorised_from", "authorised_to")}
-        try:
-            agency_edits.add_representative(agency, values, current_user)
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            note_zawgyi(form)
-            return redirect(url_for(".edit_agency", agency_id=agency.id))
+    values = {f: getattr(form, f).data for f in (
+        "name", "id_number", "phone", "authorised_from", "authorised_to")}
+    if form.validate_on_submit() and attempt(
+            form, lambda: agency_edits.add_representative(agency, values, current_user))[0]:
+        return redirect(url_for(".edit_agency", agency_id=agency.id))
     return render_template("admin/child_form.html", form=form, agency=agency,
                            action=url_for(".add_representative", agency_id=agency.id)), 400

@@ -4,6 +4,7 @@ from flask import abort, flash
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..services import ServiceError
 
 #: Who may do what (DESIGN section 8).
 DATA_ENTRY = ("clerk", "approver")
@@ -28,3 +29,22 @@ def refuse(form, error):
     """Show a service refusal on the form; a stale edit also shows the record as it is now."""
     form.form_errors.append(str(error))
     return getattr(error, "current", None)
+
+
+def attempt(form, call):
+    """Run a service call for a submitted form: (result, None) when it saved, or (None, what
+    the record holds now) after a stale edit; any refusal is shown on the form."""
+    try:
+        result = call()
+    except ServiceError as error:
+        db.session.rollback()
+        return None, refuse(form, error)
+    note_zawgyi(form)
+    return result if result is not None else True, None
+
+
+def status(form, current=None):
+    """409 for a stale edit, 400 for a form with problems, else 200."""
+    if current:
+        return 409
+    return 400 if form.errors or form.form_errors else 200

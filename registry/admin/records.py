@@ -6,8 +6,8 @@ from sqlalchemy import select
 from ..auth import role_required
 from ..extensions import db
 from ..models import Agency, Complaint, Sanction
-from ..services import ServiceError, complaints, sanctions
-from .common import DATA_ENTRY, get_or_404, note_zawgyi, refuse
+from ..services import complaints, sanctions
+from .common import DATA_ENTRY, attempt, get_or_404, status
 from .forms import ComplaintForm, SanctionActionForm, SanctionForm
 
 bp = Blueprint("admin_records", __name__, url_prefix="/admin")
@@ -35,15 +35,12 @@ def draft_sanction(agency_id):
     agency = get_or_404(Agency, agency_id)
     form = SanctionForm()
     if form.validate_on_submit():
-        try:
-            sanction = sanctions.draft(agency, sanction_values(form), current_user)
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            note_zawgyi(form)
+        sanction, _ = attempt(form, lambda: sanctions.draft(agency, sanction_values(form),
+                                                            current_user))
+        if sanction:
             return redirect(url_for(".show_sanction", sanction_id=sanction.id))
     return render_template("admin/sanction_form.html", form=form, agency=agency, sanction=None), \
-        400 if form.errors or form.form_errors else 200
+        status(form)
 
 
 @bp.route("/sanctions/<sanction_id>", methods=["GET", "POST"])
@@ -53,20 +50,15 @@ def show_sanction(sanction_id):
     sanction = get_or_404(Sanction, sanction_id)
     form = SanctionForm(obj=sanction) if request.method == "GET" else SanctionForm()
     current = None
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            sanctions.update_draft(sanction, sanction_values(form), form.version.data,
-                                   current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            current = refuse(form, error)
-        else:
-            note_zawgyi(form)
+    if form.validate_on_submit():
+        saved, current = attempt(form, lambda: sanctions.update_draft(
+            sanction, sanction_values(form), form.version.data, current_user))
+        if saved is not None:
             return redirect(url_for(".show_sanction", sanction_id=sanction.id))
     return render_template("admin/sanction_form.html", form=form, agency=sanction.agency,
                            sanction=sanction, current=current,
                            action_form=SanctionActionForm(version=sanction.version)), \
-        409 if current else (400 if form.errors or form.form_errors else 200)
+        status(form, current)
 
 
 @bp.route("/sanctions/<sanction_id>/<step>", methods=["POST"])
@@ -82,14 +74,8 @@ def sanction_step(sanction_id, step):
     }
     if step not in steps:
         return redirect(url_for(".show_sanction", sanction_id=sanction.id))
-    if form.validate_on_submit():
-        try:
-            steps[step]()
-        except ServiceError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            return redirect(url_for(".show_sanction", sanction_id=sanction.id))
+    if form.validate_on_submit() and attempt(form, steps[step])[0]:
+        return redirect(url_for(".show_sanction", sanction_id=sanction.id))
     return render_template("admin/sanction_form.html", form=SanctionForm(obj=sanction),
                            agency=sanction.agency, sanction=sanction, action_form=form), 400
 
@@ -117,12 +103,12 @@ def record_complaint(agency_id):
     agency = get_or_404(Agency, agency_id)
     form = ComplaintForm()
     if form.validate_on_submit():
-        complaint = complaints.record(agency, complaint_values(form), private_values(form),
-                                      current_user)
-        note_zawgyi(form)
-        return redirect(url_for(".edit_complaint", complaint_id=complaint.id))
+        complaint, _ = attempt(form, lambda: complaints.record(
+            agency, complaint_values(form), private_values(form), current_user))
+        if complaint:
+            return redirect(url_for(".edit_complaint", complaint_id=complaint.id))
     return render_template("admin/complaint_form.html", form=form, agency=agency,
-                           complaint=None), 400 if form.errors else 200
+                           complaint=None), status(form)
 
 
 @bp.route("/complaints/<complaint_id>", methods=["GET", "POST"])
@@ -138,15 +124,10 @@ def edit_complaint(complaint_id):
         form = ComplaintForm()
     current = None
     if form.validate_on_submit():
-        try:
-            complaints.update(complaint, complaint_values(form), private_values(form),
-                              form.version.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            current = refuse(form, error)
-        else:
-            note_zawgyi(form)
+        saved, current = attempt(form, lambda: complaints.update(
+            complaint, complaint_values(form), private_values(form), form.version.data,
+            current_user))
+        if saved is not None:
             return redirect(url_for(".edit_complaint", complaint_id=complaint.id))
     return render_template("admin/complaint_form.html", form=form, agency=complaint.agency,
-                           complaint=complaint, current=current), \
-        409 if current else (400 if form.errors or form.form_errors else 200)
+                           complaint=complaint, current=current), status(form, current)
