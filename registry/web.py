@@ -53,6 +53,9 @@ def init_app(app):
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith("/admin"):
+            # Staff pages hold complainants' details: no cache anywhere may keep them.
+            headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(CSRFError)

@@ -230,11 +230,13 @@ def test_zawgyi_typed_into_a_form_is_stored_as_unicode(app, client, staff, recor
     assert client.get("/api/v1/agencies/KH-A-1").json["name"]["my"] == unicode_name
 
 
-def test_complainants_are_shown_to_staff_only(app, client, staff, records):
+def test_complainants_are_shown_to_staff_only_and_never_cached(app, client, staff, records):
     assert "Sok Private" not in client.get("/en/agencies/KH-A-1").get_data(as_text=True)
     staff.create("clerk@m.example", "clerk")
     staff.login("clerk@m.example")
-    assert "Sok Private" in client.get("/admin/complaints/1").get_data(as_text=True)
+    response = client.get("/admin/complaints/1")
+    assert "Sok Private" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_upload_reports_every_problem_before_writing(app, client, staff):
