@@ -30,7 +30,8 @@ def tidy_text(text):
 def clean_text(text):
     """NFC, ASCII digits, no invisible separators, single spaces, no control characters."""
     text = unicodedata.normalize("NFC", str(text or "")).translate(INVISIBLE).translate(_DIGITS)
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    if not text.isprintable():  # only then can it hold a control or format character
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return " ".join(text.split())
 
 

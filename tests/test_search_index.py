@@ -1,12 +1,22 @@
 """The index follows the database through the outbox, whatever happens to the index."""
 import logging
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from registry import search
+from registry.extensions import db
+from registry.models import Agency
 from registry.search import index as index_module
 
 from .conftest import agency_row
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def found(client, q, **filters):
@@ -62,3 +72,84 @@ def test_stored_statuses_are_refreshed_when_the_day_turns(app, client, load, mon
     FakeDate.current = date(2025, 7, 1)
     assert found(client, "day", status="expired") == ["D-1"]
     assert found(client, "day", status="licensed") == []
+
+
+# -- real processes ------------------------------------------------------------------------------
+
+WORKER = r'''
+import csv, logging, os, signal, sys
+from pathlib import Path
+from registry import create_app, search
+from registry.services.agencies import profile
+from registry.services.imports import import_folder
+
+database, index_dir, work, name, count, die = sys.argv[1:7]
+app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database,
+                  "REGISTRY_INDEX_DIR": index_dir, "REGISTRY_OUTBOX_POLL_SECONDS": 0,
+                  "REGISTRY_INDEX_WRITER_TIMEOUT": 0.5, "SERVER_NAME": "registry.test"})
+logging.getLogger("registry.search.index").setLevel(logging.INFO)
+if die == "die":  # killed after the commit, before the index is written
+    search.catch_up = lambda: os.kill(os.getpid(), signal.SIGKILL)
+client = app.test_client()
+for i in range(int(count)):
+    folder = Path(work) / f"{name}-{i}"
+    folder.mkdir(parents=True)
+    with open(folder / "agencies.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([
+            ["licence_number", "name_en", "licence_issued_on", "licence_expires_on"],
+            [f"{name}-{i}", f"Worker {name} Agency {i}", "2025-01-01", "2027-12-31"]])
+    with app.app_context():
+        import_folder(folder, profile(), name)
+    response = client.get("/api/v1/search", query_string={"q": f"worker {name}"})
+    assert response.status_code == 200, response.status_code
+print("done", name)
+'''
+
+
+def agency_count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count(Agency.id)))
+
+
+def worker(app, tmp_path, name, count, die=False):
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, app.config["SQLALCHEMY_DATABASE_URI"],
+         app.config["REGISTRY_INDEX_DIR"], str(tmp_path / "work"), name, str(count),
+         "die" if die else "live"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_process_killed_after_commit_leaves_an_index_that_catches_up(app, client, tmp_path):
+    assert found(client, "anything") == []  # the index exists, empty
+    child = worker(app, tmp_path, "K", 1, die=True)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL, err
+    with app.app_context():
+        with app.extensions["registry_search"].ix.searcher() as searcher:
+            assert searcher.doc_count() == 0  # committed to the database, not indexed
+    assert found(client, "worker k") == ["K-0"]  # the next request catches up
+
+
+def test_two_processes_writing_at_once_lose_nothing_and_fail_no_request(app, client, tmp_path):
+    assert found(client, "anything") == []
+    with app.app_context():
+        writelock = app.extensions["registry_search"].ix.lock("WRITELOCK")
+    assert writelock.acquire(blocking=False)  # a third writer holds the index for a while
+    try:
+        children = [worker(app, tmp_path, name, 5) for name in ("A", "B")]
+        deadline = time.monotonic() + 120
+        while agency_count(app) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        writelock.release()
+    logs = ""
+    for child in children:
+        out, err = child.communicate(timeout=300)
+        assert child.returncode == 0 and out.startswith("done"), err
+        logs += err
+    assert "busy in another process" in logs  # they gave up waiting, and went on serving
+    expected = {f"{name}-{i}" for name in ("A", "B") for i in range(5)}
+    assert set(found(client, "worker", limit=100)) == expected
+    with app.app_context():
+        with app.extensions["registry_search"].ix.searcher() as searcher:
+            assert searcher.doc_count() == len(expected)  # each agency indexed once

@@ -9,9 +9,8 @@ from flask_cors import CORS
 
 from .. import search
 from ..normalise import clean_text
-from ..public.pages import search_filters
+from ..public.pages import nothing_found, search_filters
 from ..services import agencies, verification
-from ..zawgyi import to_unicode
 from ..web import error_response
 from . import serialize
 
@@ -42,7 +41,7 @@ def bounded_int(name, default, low, high):
 
 @bp.get("/search")
 def search_agencies():
-    q, converted = to_unicode(clean_text(request.args.get("q", ""))[:200])
+    q, converted = search.typed_query(request.args.get("q", ""))
     limit = bounded_int("limit", 20, 1, 100)
     offset = bounded_int("offset", 0, 0, 10000)
     filters, rejected = search_filters(request.args)
@@ -50,8 +49,11 @@ def search_agencies():
         raise BadRequest(_l("%(name)s: this value is not known", name=rejected[0]))
     results = search.query(q, limit=limit, offset=offset, **filters)
     found = agencies.get_many(results.agency_ids)
-    return jsonify(query=q, zawgyi_converted=converted, total=results.total,
-                   results=[serialize.search_result(a) for a in found])
+    body = {"query": q, "zawgyi_converted": converted, "total": results.total,
+            "results": [serialize.search_result(a) for a in found]}
+    if q and not results.total and not offset:
+        body["lookalikes"] = [serialize.search_result(a) for a, _ in nothing_found(q, filters)]
+    return jsonify(body)
 
 
 @bp.get("/agencies/<path:licence_number>")

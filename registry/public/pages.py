@@ -8,9 +8,8 @@ from .. import search
 from ..config import LANGUAGES
 from ..i18n import COOKIE, preferred_language
 from ..normalise import clean_text
-from ..services import agencies
+from ..services import agencies, leads
 from ..status import STATUSES
-from ..zawgyi import to_unicode
 from .localised import localised_blueprint, switch_language
 
 bp = localised_blueprint("public", __name__)
@@ -87,7 +86,7 @@ def page_number(args):
 
 @bp.route("/<lang>/search")
 def search_page():
-    q, converted = to_unicode(clean_text(request.args.get("q", ""))[:200])
+    q, converted = search.typed_query(request.args.get("q", ""))
     filters, rejected = search_filters(request.args)
     notices = [FILTER_NOTICES[name] for name in rejected]
     if converted:
@@ -100,9 +99,28 @@ def search_page():
     pages = max(1, -(-results.total // per_page))
     if page > pages:
         return redirect(url_for("public.search_page", q=q, page=pages, **filters))
+    if rows and not results.exact:
+        notices.append(NOT_EXACT)
+    lookalikes = nothing_found(q, filters) if q and not results.total else []
     return render_template("public/search.html", q=q, filters=filters, notices=notices,
                            rows=rows, total=results.total, page=page, pages=pages,
-                           searched=bool(q or filters))
+                           searched=bool(q or filters), lookalikes=lookalikes)
+
+
+# i18n: shown above search results that only resemble what was typed
+NOT_EXACT = _l("No agency has exactly this name. These names are close to it: check the licence "
+               "number before you pay anyone.")
+
+
+def nothing_found(q, filters, limit=5):
+    """A search that found nothing: count it as a lead for regulators (the text and a daily
+    count only), and return the licensed agencies whose names look like it, with their status
+    as of today, because a broker often borrows a licensed agency's name."""
+    if not filters or not search.query(q, limit=1).total:
+        leads.record_unmatched(q, agencies.profile().phone_region)
+    found = agencies.get_many(search.lookalikes(q, limit))
+    return [(a, status) for a, status in ((a, agencies.status_of(a)) for a in found)
+            if status.code == "licensed"]
 
 
 @bp.route("/<lang>/agencies/<path:licence_number>")

@@ -1,31 +1,42 @@
 """From an agency in the database to the fields the index stores."""
 from datetime import date
 
-from ..normalise import channel_key, licence_key
 from ..status import licence_status, next_change
-from .schema import latin_words, script_bigrams, word_grams
+from .analysis import analyse_name, joins, licence_keys, unit_pairs
 
 NEVER = "99991231"
 
 
-def agency_document(agency, region, on=None):
+def _terms(values):
+    return ",".join(sorted({v.replace(",", "") for v in values} - {""}))
+
+
+def agency_names(agency):
+    """Every name the agency goes by: registered names in three scripts, aliases, trade names."""
+    names = [agency.name_en, agency.name_km, agency.name_my, *(agency.aliases or [])]
+    return [n for n in names if n and n.strip()]
+
+
+def agency_document(agency, on=None):
     on = on or date.today()
     status = licence_status(agency.licences, agency.sanctions, on)
     until = next_change(agency.licences, agency.sanctions, on)
-    names = [agency.name_en, agency.name_km, agency.name_my, *(agency.aliases or [])]
-    words = [w for name in names for w in latin_words(name)]
-    ids = {licence_key(lic.number) for lic in agency.licences}
-    ids.update(channel_key(c.kind, c.value, region) for c in agency.channels)
+    analysed = [analyse_name(n) for n in agency_names(agency)]
+    ids = {key for lic in agency.licences for key in licence_keys(lic.number)}
+    # Branch offices are addresses, not something anyone types to find an agency.
+    ids.update(c.lookup_key for c in agency.channels if c.kind != "branch")
     ids.update(r.phone_key for r in agency.representatives if r.phone_key)
-    ids.discard("")
     return {
         "agency_id": agency.id,
         "licence_number": agency.licence_number or "",
-        "ids": ",".join(sorted(i.replace(",", "") for i in ids)),
-        "names": " ".join(words),
-        "grams": ",".join(sorted({g for w in words for g in word_grams(w)})),
-        "script": ",".join(sorted({g for n in names for g in script_bigrams(n)})),
-        "sort_name": (agency.name_en or "").casefold(),
+        "ids": _terms(ids),
+        "keys": _terms(key for _, _, key in analysed),
+        "words": _terms(w for words, _, _ in analysed for w in words),
+        "joins": _terms(j for words, _, _ in analysed for j in joins(words)),
+        "pairs": _terms(p for _, units, _ in analysed
+                        for p in (unit_pairs(units) if len(units) > 1 else units)),
+        "names": [(words, units) for words, units, _ in analysed],
+        "sort_name": (agency.name_en or "").casefold().encode(),
         "status": status.code,
         "status_until": until.strftime("%Y%m%d") if until else NEVER,
         "province": agency.province or "",

@@ -1,52 +1,55 @@
-"""Index schema and analyzers. Only registry/search/ imports Whoosh."""
-import re
+"""The index schema. Only registry/search/ imports Whoosh.
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.support.charset import accent_map
+Text is analysed in Python (analysis.py) before it reaches Whoosh: every searchable field is a
+comma-separated list of ready-made terms, so what is indexed and what is searched for are made
+by the same pure functions. Fields are scorable so that Whoosh keeps their lengths (without
+them it looks for a missing length file once per posting, and indexing crawls).
 
-from ..normalise import clean_text
-
-# Latin: case- and accent-folded words. Khmer and Burmese are handled as character bigrams
-# below: Whoosh's default tokenizer breaks those scripts at every vowel sign.
-LATIN = RegexTokenizer(r"[0-9a-zA-Z\u00c0-\u024f]+") | LowercaseFilter() | CharsetFilter(
-    accent_map)
-_SCRIPT_RUN = re.compile(r"[\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\uaa60-\uaa7f]+")
+Matching happens on sets of documents (snapshot.py); Whoosh's BM25 only picks the candidates
+for misspelt Khmer or Burmese and for lookalikes.
+"""
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, KEYWORD, NUMERIC, STORED, Schema
 
 
-def latin_words(text):
-    return [t.text for t in LATIN(clean_text(text))]
-
-
-def script_bigrams(text):
-    """Overlapping character pairs of each Khmer or Burmese run, spaces and zero-width spaces
-    removed, so that any run of letters inside a name finds it however it was spaced."""
-    joined = "".join(_SCRIPT_RUN.findall(clean_text(text).replace(" ", "")))
-    if len(joined) == 1:
-        return [joined]
-    return [joined[i:i + 2] for i in range(len(joined) - 1)]
-
-
-def word_grams(word, size=4):
-    """Prefix and inner 4-grams of a Latin word: 'phnompenh' matches 'phnom' and 'penh'."""
-    if len(word) <= size:
-        return [word]
-    return [word[i:i + size] for i in range(len(word) - size + 1)]
+def _terms():
+    return KEYWORD(lowercase=False, commas=True, scorable=True)
 
 
 def make_schema():
     return Schema(
-        agency_id=NUMERIC(stored=True, unique=True, bits=64),
+        # One term per agency (Whoosh would add 15 more for numeric ranges, unused here).
+        agency_id=NUMERIC(stored=True, unique=True, bits=64, shift_step=0),
         licence_number=STORED,
-        # identifiers: licence keys, phone numbers in E.164, declared channel keys
-        ids=KEYWORD(lowercase=False, commas=True),
-        names=TEXT(analyzer=LATIN, phrase=False, field_boost=1.0),
-        grams=KEYWORD(lowercase=False, commas=True),
-        script=KEYWORD(lowercase=False, commas=True),
-        sort_name=ID(sortable=True),
-        status=ID(stored=True),
+        #: Licence numbers (and their tails), phones in E.164, declared channel keys.
+        ids=_terms(),
+        #: Each whole name and alias, reduced to analysis.name_key.
+        keys=_terms(),
+        #: Folded Latin words of every name and alias.
+        words=_terms(),
+        #: Neighbouring Latin words written together ('phnompenh').
+        joins=_terms(),
+        #: Pairs of neighbouring Khmer clusters or Burmese syllables ('អ+ង្គ'); a name of one
+        #: unit has that unit alone.
+        pairs=_terms(),
+        #: Per name: (Latin words, script units); for lookalikes and misspelt Khmer or Burmese.
+        names=STORED,
+        #: The English name, case-folded, as UTF-8: the order of the registry as a list.
+        sort_name=COLUMN(VarBytesColumn()),
+        status=_terms(),
         #: yyyymmdd of the day the stored status may go stale; see status.next_change.
-        status_until=ID(),
-        province=ID(),
-        destinations=KEYWORD(commas=True, lowercase=False),
+        status_until=_terms(),
+        province=_terms(),
+        destinations=_terms(),
     )
+
+
+def signature(schema):
+    """What must match for an index on disk to be searched with this code: field names, types
+    and settings. (Whoosh schemas do not compare equal after a round trip to disk: their column
+    objects have no equality.)"""
+    def settings(field):
+        return sorted((k, v) for k, v in vars(field).items()
+                      if isinstance(v, (bool, int, float, str, type(None))))
+    return sorted((name, type(field).__name__, type(field.column_type).__name__, settings(field))
+                  for name, field in schema.items())
