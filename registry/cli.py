@@ -1,8 +1,13 @@
-"""Command line: flask --app registry import|seed|reindex|export|create-user|audit verify."""
+"""Command line: flask --app registry import|seed|reindex|export|create-user|
+clear-sign-in-failures|audit verify|audit checkpoint."""
 import csv
+import getpass
+import secrets
 import shutil
 import sys
 import tempfile
+import urllib.request
+import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +18,7 @@ from flask.cli import AppGroup, with_appcontext
 from . import search
 from .extensions import db
 from .models import Agency
-from .services import ServiceError, audit, users
+from .services import ServiceError, audit, checkpoints, logins, users
 from .services.agencies import profile
 from .services.export import export_folder
 from .services.import_rows import FILES
@@ -27,7 +32,7 @@ audit_cli = AppGroup("audit", help="Check the audit log.")
 
 def init_app(app):
     for command in (import_command, seed_command, reindex_command, export_command,
-                    create_user_command):
+                    create_user_command, clear_failures_command):
         app.cli.add_command(command)
     app.cli.add_command(audit_cli)
 
@@ -42,11 +47,14 @@ def count_rows(folder):
     return total
 
 
-def run_import(folder, actor, dry_run=False):
+def run_import(folder, actor, dry_run=False, approved_by=None):
     with click.progressbar(length=count_rows(folder), label="Importing",
                            file=sys.stderr) as bar:
         try:
-            result = import_folder(folder, profile(), actor, dry_run=dry_run, progress=bar.update)
+            result = import_folder(folder, profile(), actor, dry_run=dry_run,
+                                   progress=bar.update, approved_by=approved_by)
+        except ServiceError as error:
+            raise click.ClickException(f"Nothing was imported: {error}") from None
         except ImportRefused as refused:
             bar.finish()
             click.echo("", err=True)
@@ -61,10 +69,26 @@ def run_import(folder, actor, dry_run=False):
 @with_appcontext
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
-def import_command(folder, dry_run):
-    """Import a folder of CSV files: everything is checked first, then all or nothing."""
-    result = run_import(folder, "cli:import", dry_run)
+@click.option("--approved-by", metavar="EMAIL",
+              help="Historic load: record the file's sanction states as approved by this "
+                   "approver account (another officer than --by).")
+@click.option("--by", "operator", metavar="EMAIL",
+              help="Your own account, recorded as the author (default: cli:<system user>).")
+def import_command(folder, dry_run, approved_by, operator):
+    """Import a folder of CSV files: everything is checked first, then all or nothing.
+
+    Sanctions land awaiting a second officer's approval, whatever their state column says,
+    unless --approved-by names that officer."""
+    actor = operator_account(operator) if operator else f"cli:{getpass.getuser()}"
+    result = run_import(folder, actor, dry_run, approved_by)
     click.echo(("Checked, nothing written. " if dry_run else "Imported. ") + result.summary())
+
+
+def operator_account(email):
+    user = users.by_email(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"{email.strip().lower()} is not an active account.")
+    return user.email
 
 
 @click.command("seed")
@@ -78,8 +102,19 @@ def seed_command(if_empty):
     reference = date.fromisoformat((SEED_DIR / "reference_date.txt").read_text().strip())
     with tempfile.TemporaryDirectory() as tmp:
         shift_dates(SEED_DIR, tmp, date.today() - reference)
-        result = run_import(tmp, "cli:seed")
+        result = run_import(tmp, "cli:seed", approved_by=demo_approver())
     click.echo(f"Seeded the demo registry (dates moved to {date.today()}). {result.summary()}")
+
+
+DEMO_APPROVER = "demo-approver@registry.invalid"
+
+
+def demo_approver():
+    """The demo data holds decided sanctions: they are loaded as a historic load approved by
+    a demo account, whose password nobody knows (so nobody can sign in with it)."""
+    if users.by_email(DEMO_APPROVER) is None:
+        users.create_user(DEMO_APPROVER, "approver", secrets.token_urlsafe(32), "cli:seed")
+    return DEMO_APPROVER
 
 
 def shift_dates(source, target, delta):
@@ -136,15 +171,67 @@ def create_user_command(email, role):
         users.create_user(email, role, password, actor="cli:create-user")
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {role} {email.strip().lower()}.")
+    click.echo(f"Created {role} {email.strip().lower()}. The password works for the first "
+               "sign-in, which asks for a new one.")
+
+
+@click.command("clear-sign-in-failures")
+@with_appcontext
+@click.argument("email")
+def clear_failures_command(email):
+    """Let an account sign in again at once, after failed attempts slowed it down."""
+    cleared = logins.clear_failures(email, f"cli:{getpass.getuser()}")
+    click.echo(f"Cleared {cleared} failed sign-ins of {email.strip().lower()}.")
 
 
 @audit_cli.command("verify")
-def audit_verify():
-    """Check the audit log's hash chain; name the first entry that was altered."""
-    report = audit.verify()
+@click.option("--against", "copies", multiple=True, metavar="FILE_OR_URL",
+              help="Also check checkpoints kept elsewhere: a copy of the checkpoint log, "
+                   "/data/audit-checkpoints.txt or /feeds/audit-checkpoints.atom (repeatable).")
+def audit_verify(copies):
+    """Check the audit log's hash chain and every signed checkpoint it can read."""
+    local = checkpoints.log_path()
+    found = checkpoints.read_log(local)
+    if not local.is_file():
+        click.echo(f"No checkpoint log at {local}: checking the chain only.", err=True)
+    for source in copies:
+        try:
+            found += checkpoints.parse(read_source(source), source=source)
+        except (OSError, ValueError, ET.ParseError) as error:
+            raise click.ClickException(f"Could not read {source}: {error}") from None
+    report = audit.verify(found)
     if report.broken_at is not None:
         raise click.ClickException(
             f"Audit chain broken at entry {report.broken_at}: {report.problem}. "
             f"{report.entries - 1} entries before it are intact.")
-    click.echo(f"Audit chain intact: {report.entries} entries, head {report.head}.")
+    if report.mismatches:
+        good = (f"\nThe chain still matches the checkpoint at entry {report.last_good[0]} "
+                f"({report.last_good[1]}): what changed lies after that entry."
+                if report.last_good else "")
+        raise click.ClickException(
+            f"Audit log does not match {len(report.mismatches)} of {report.checked} signed "
+            "checkpoints:\n  " + "\n  ".join(report.mismatches) + good
+            + "\nSee docs/admin.md, 'When audit verify reports a checkpoint mismatch'.")
+    click.echo(f"Audit chain intact: {report.entries} entries, head {report.head}; "
+               f"consistent with {report.checked} signed checkpoints.")
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint():
+    """Sign a checkpoint of the chain as it is now and append it to the checkpoint log."""
+    note = audit.anchor_now()
+    click.echo(f"Appended to {checkpoints.log_path()}:\n{note}")
+
+
+def read_source(source):
+    """The text of a checkpoint copy: a file, or an http(s) URL; Atom feeds are unwrapped."""
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=30) as response:  # noqa: S310 - http(s) only
+            text = response.read().decode("utf-8", errors="replace")
+    else:
+        text = Path(source).read_text(encoding="utf-8", errors="replace")
+    if text.lstrip().startswith("<"):
+        feed = ET.fromstring(text)
+        text = "\n\n".join(node.text or "" for node in feed.iter(
+            "{http://www.w3.org/2005/Atom}content"))
+    return text

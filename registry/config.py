@@ -27,6 +27,14 @@ def from_environment(instance_path):
         "REGISTRY_SIGNING_KEY_FILE": env(
             "REGISTRY_SIGNING_KEY_FILE", os.path.join(instance_path, "receipt-signing-key.pem")
         ),
+        # Signed checkpoints of the audit chain, appended after every audited commit: a file
+        # outside the database (docs/admin.md).
+        "REGISTRY_CHECKPOINT_LOG": env(
+            "REGISTRY_CHECKPOINT_LOG", os.path.join(instance_path, "audit-checkpoints.log")
+        ),
+        # The site's public address: the only source of absolute URLs in what it signs and
+        # publishes.
+        "REGISTRY_BASE_URL": env("REGISTRY_BASE_URL", "").rstrip("/"),
     }
 
 

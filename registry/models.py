@@ -75,10 +75,6 @@ class Agency(db.Model):
     def names(self):
         return {"en": self.name_en or "", "km": self.name_km or "", "my": self.name_my or ""}
 
-    @property
-    def public_sanctions(self):
-        return [s for s in self.sanctions if s.state in PUBLIC_SANCTION_STATES]
-
 
 class Licence(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +121,10 @@ class Sanction(db.Model):
     state: Mapped[str] = mapped_column(db.String(16), default="pending", index=True)
     #: Four eyes: who drafted it, and the other officer who approved it for publication.
     drafted_by: Mapped[str] = mapped_column(db.String(254), default="")
+    #: Everyone who drafted or changed it (form or import): none of them may approve it.
+    editors: Mapped[list] = mapped_column(JSON, default=list)
+    #: The upload or import it came from, so a batch of drafts is reviewed on one screen.
+    import_batch: Mapped[str | None] = mapped_column(db.String(32), index=True)
     approved_by: Mapped[str] = mapped_column(db.String(254), default="")
     approved_at: Mapped[datetime | None] = mapped_column()
     #: Why an appeal overturned it (the sanction itself stays on the record).
@@ -220,6 +220,9 @@ class User(db.Model):
     totp_enrolled: Mapped[bool] = mapped_column(default=False)
     #: The last TOTP time step accepted, so a code cannot be replayed.
     totp_last_step: Mapped[int] = mapped_column(default=0)
+    #: Set when someone else chose the password (an administrator): it works for one sign-in,
+    #: which must end by choosing a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # What Flask-Login asks of a user. The id carries the session version, so bumping the
@@ -236,10 +239,10 @@ class User(db.Model):
 
 
 class LoginFailure(db.Model):
-    """A failed sign-in, by account and by address: how logins are slowed and then refused.
+    """A failed sign-in, by account, by address and by second factor: how sign-in is slowed.
     Kept in the database so every web node sees the same count."""
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: 'account:<email>' or 'address:<ip>'.
+    #: 'account:<email>', 'address:<ip>' or 'code:<email>'.
     key: Mapped[str] = mapped_column(db.String(300), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -247,6 +250,8 @@ class LoginFailure(db.Model):
 class AuditEntry(db.Model):
     """Append-only, hash-chained record of every change made through the services."""
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Position in the chain (1, 2, 3…): what a signed checkpoint's size counts.
+    seq: Mapped[int] = mapped_column(unique=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(db.String(254))
     action: Mapped[str] = mapped_column(db.String(64))

@@ -15,9 +15,13 @@ class Staff:
     def __init__(self, app, client):
         self.app, self.client = app, client
 
-    def create(self, email, role):
+    def create(self, email, role, own_password=True):
+        """An account; with own_password, as if the officer had already chosen their own
+        password (otherwise the first sign-in must change it)."""
         with self.app.app_context():
-            users.create_user(email, role, PASSWORD, actor="test")
+            user = users.create_user(email, role, PASSWORD, actor="test")
+            user.must_change_password = not own_password
+            db.session.commit()
         return email
 
     def login(self, email, password=PASSWORD, code=None):

@@ -11,6 +11,8 @@ from flask_migrate import upgrade
 
 from registry import create_app
 from registry.extensions import db
+from registry.models import User
+from registry.services import users
 from registry.services.import_rows import FILES
 from registry.services.imports import import_folder
 from registry.services.agencies import profile
@@ -18,6 +20,19 @@ from registry.services.agencies import profile
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
 # Keep everything the app writes beside its instance (open-data archives, keys) out of the repo.
 os.environ["REGISTRY_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="registry-tests-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes():
+    """argon2id with the smallest cost: the tests create hundreds of accounts. (The timing
+    test of sign-in puts the real cost back.)"""
+    from argon2 import PasswordHasher
+    from registry.services import passwords
+    real = passwords.hasher, passwords.DUMMY_HASH
+    passwords.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords.DUMMY_HASH = passwords.hasher.hash("an account that does not exist")
+    yield
+    passwords.hasher, passwords.DUMMY_HASH = real
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +73,7 @@ def app(database_url, tmp_path):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REGISTRY_INDEX_DIR": str(tmp_path / "index"),
         "REGISTRY_SIGNING_KEY_FILE": str(tmp_path / "signing.pem"),
+        "REGISTRY_CHECKPOINT_LOG": str(tmp_path / "audit-checkpoints.log"),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "registry.test",
         "REGISTRY_OUTBOX_POLL_SECONDS": 0,
@@ -104,13 +120,28 @@ def agency_row(number, name_en, issued="2025-01-01", expires="2027-12-31", **ext
             "licence_expires_on": expires, **extra}
 
 
+#: The approver named for historic loads in tests (created when a test loads decided sanctions).
+HISTORIC_APPROVER = "historic.approver@ministry.test"
+
+
+def historic_approver():
+    if not db.session.scalar(sa.select(User.id).where(User.email == HISTORIC_APPROVER)):
+        users.create_user(HISTORIC_APPROVER, "approver", "an approver of decided sanctions",
+                          "test")
+    return HISTORIC_APPROVER
+
+
 @pytest.fixture
 def load(app, tmp_path):
-    """load(agencies=[...], sanctions=[...], complaints=[...]) imports through the service."""
+    """load(agencies=[...], sanctions=[...], complaints=[...]) imports through the service.
+    Sanctions with a decided state are loaded as a historic load (`--approved-by`)."""
     counter = iter(range(10**6))
 
     def load(**files):
         folder = write_folder(tmp_path / f"import-{next(counter)}", **files)
+        decided = any(row.get("state") not in (None, "", "pending")
+                      for row in files.get("sanctions", ()))
         with app.app_context():
-            return import_folder(folder, profile(), "test")
+            return import_folder(folder, profile(), "test",
+                                 approved_by=historic_approver() if decided else None)
     return load

@@ -126,3 +126,59 @@ def test_seed_dates_are_moved_to_today(app):
     from registry.cli import SEED_DIR
     reference = date.fromisoformat((SEED_DIR / "reference_date.txt").read_text().strip())
     assert reference <= date.today()
+
+
+DECIDED = {"licence_number": "H-1", "kind": "revocation", "decided_on": "2026-01-01",
+           "decision_ref": "Prakas 1/2026", "state": "in_force"}
+
+
+def test_import_lands_sanctions_as_drafts_unless_a_second_officer_is_named(
+        runner, tmp_path, app, client):
+    from registry.services import users
+    folder = write_folder(tmp_path / "h", agencies=[agency_row("H-1", "Historic Agency")],
+                          sanctions=[DECIDED])
+    result = runner.invoke(args=["import", str(folder)])
+    assert result.exit_code == 0 and "1 sanctions await a second officer's approval" in \
+        result.output
+    assert client.get("/api/v1/agencies/H-1").json["status"] == "licensed"
+    with app.app_context():
+        db.session.execute(text("DELETE FROM sanction"))
+        db.session.commit()
+        for email, role in (("approver@m.example", "approver"), ("op@m.example", "clerk")):
+            users.create_user(email, role, "a long enough pass phrase", "test")
+    same = runner.invoke(args=["import", str(folder), "--approved-by", "op@m.example"])
+    assert same.exit_code != 0 and "not an active approver account" in same.output
+    self_approved = runner.invoke(args=["import", str(folder), "--by", "approver@m.example",
+                                        "--approved-by", "approver@m.example"])
+    assert self_approved.exit_code != 0 and "another officer" in self_approved.output
+    unknown = runner.invoke(args=["import", str(folder), "--by", "ghost@m.example"])
+    assert unknown.exit_code != 0 and "not an active account" in unknown.output
+    historic = runner.invoke(args=["import", str(folder), "--by", "op@m.example",
+                                   "--approved-by", "approver@m.example"])
+    assert historic.exit_code == 0, historic.output
+    assert client.get("/api/v1/agencies/H-1").json["status"] == "revoked"
+    with app.app_context():
+        sanction = db.session.scalars(select(Sanction)).one()
+        assert (sanction.drafted_by, sanction.approved_by) == ("op@m.example",
+                                                               "approver@m.example")
+
+
+def test_seed_loads_decided_sanctions_approved_by_a_demo_account(runner, app):
+    from registry.cli import DEMO_APPROVER
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    with app.app_context():
+        demo = db.session.scalars(select(User).where(User.email == DEMO_APPROVER)).one()
+        assert demo.role == "approver" and demo.must_change_password
+        approvers = set(db.session.scalars(select(Sanction.approved_by).where(
+            Sanction.state != "pending")))
+        assert approvers == {DEMO_APPROVER}
+
+
+def test_clear_sign_in_failures(runner, app):
+    from registry.models import LoginFailure
+    with app.app_context():
+        db.session.add_all([LoginFailure(key="account:clerk@m.example") for _ in range(4)])
+        db.session.commit()
+    result = runner.invoke(args=["clear-sign-in-failures", "Clerk@m.example"])
+    assert result.exit_code == 0 and "Cleared 4 failed sign-ins of clerk@m.example" in \
+        result.output

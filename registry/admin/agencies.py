@@ -2,15 +2,12 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
-from sqlalchemy import or_, select
 
 from ..auth import role_required
-from ..extensions import db
 from ..i18n import current_lang
-from ..models import Agency, Licence
-from ..normalise import licence_key
+from ..models import Agency
 from ..services import agency_edits
-from ..services.agencies import profile, status_of
+from ..services.agencies import find_for_staff, profile, status_of
 from .common import DATA_ENTRY, attempt, get_or_404, status
 from .forms import AgencyForm, LicenceForm, NewAgencyForm, RepresentativeForm
 
@@ -34,13 +31,7 @@ def agency_values(form):
 @role_required(*DATA_ENTRY)
 def list_agencies():
     q = (request.args.get("q") or "").strip()[:100]
-    query = select(Agency).order_by(Agency.name_en)
-    if q:
-        query = query.where(or_(Agency.name_en.ilike(f"%{q}%"), Agency.name_km.contains(q),
-                                Agency.name_my.contains(q), Agency.id.in_(
-                                    select(Licence.agency_id).where(
-                                        Licence.number_key == licence_key(q)))))
-    rows = db.session.scalars(query.limit(PAGE)).all()
+    rows = find_for_staff(q, PAGE)
     return render_template("admin/agencies.html", rows=[(a, status_of(a)) for a in rows], q=q)
 
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField,
-                     SelectField, StringField, TextAreaField)
+                     PasswordField, SelectField, StringField, TextAreaField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 
@@ -14,6 +14,7 @@ from ..models import (CHANNEL_KINDS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, R
                       SANCTION_KINDS)
 from ..normalise import tidy_text
 from ..services.import_rows import CURRENCIES, parse_country, split_list
+from ..services.passwords import MAX_PASSWORD, MIN_PASSWORD
 from ..wording import COMPLAINT_CATEGORIES as CATEGORY_NAMES
 from ..wording import ROLES as ROLE_NAMES
 from ..wording import COMPLAINT_STATUSES as STATUS_NAMES
@@ -169,8 +170,11 @@ class ImportForm(RegistryForm):
 class UserForm(RegistryForm):
     email = TextField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_NAMES[r]) for r in ROLES])
-    password = TextField(_l("First password (at least 12 characters; they change it)"),
-                         validators=[DataRequired()])
+    password = PasswordField(_l("First password (%(min)d to %(max)d characters; they choose "
+                                "their own at first sign-in)", min=MIN_PASSWORD,
+                                max=MAX_PASSWORD),
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD)],
+                             render_kw={"autocomplete": "new-password"})
 
 
 class ConfirmForm(RegistryForm):

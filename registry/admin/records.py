@@ -1,17 +1,21 @@
 """Sanctions (draft, approve, appeal, overturn) and complaints (record, update)."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth import role_required
 from ..extensions import db
-from ..models import Agency, Complaint, Sanction
-from ..services import complaints, sanctions
+from ..models import SANCTION_STATES, Agency, Complaint, Sanction
+from ..services import ServiceError, complaints, sanctions
 from .common import DATA_ENTRY, attempt, get_or_404, status
-from .forms import ComplaintForm, SanctionActionForm, SanctionForm
+from .forms import ComplaintForm, ConfirmForm, SanctionActionForm, SanctionForm
 
 bp = Blueprint("admin_records", __name__, url_prefix="/admin")
-PAGE = 100
+
+
+@bp.context_processor
+def four_eyes():
+    return {"may_approve": sanctions.may_approve}
 
 
 def sanction_values(form):
@@ -20,13 +24,36 @@ def sanction_values(form):
 
 @bp.route("/sanctions")
 @role_required(*DATA_ENTRY)
-def list_sanctions():
+def list_sanctions(error=None):
+    """Sanctions by state; the pending ones (or one import's) can be approved together."""
     state = request.args.get("state", "pending")
-    query = select(Sanction).order_by(Sanction.decided_on.desc()).limit(PAGE)
-    if state in ("pending", "in_force", "under_appeal", "overturned"):
-        query = query.where(Sanction.state == state)
-    return render_template("admin/sanctions.html", rows=db.session.scalars(query).all(),
-                           state=state)
+    state = state if state in SANCTION_STATES else "pending"
+    batch = (request.args.get("batch") or "").strip()[:32]
+    rows = sanctions.listing(state, batch)
+    return render_template("admin/sanctions.html", rows=rows, state=state, batch=batch,
+                           confirm=ConfirmForm(), error=error), 400 if error else 200
+
+
+@bp.route("/sanctions/approve", methods=["POST"])
+@role_required("approver")
+def approve_sanctions():
+    """Approve the ticked drafts: each box carries the id and the version the officer saw.
+    (CSRFProtect checks the token of every POST before this runs.)"""
+    items = []
+    for value in request.form.getlist("sanction")[:sanctions.LIST_LIMIT]:
+        ident, _, version = value.partition(":")
+        sanction = db.session.get(Sanction, int(ident)) if ident.isdigit() else None
+        if sanction is not None:
+            items.append((sanction, version))
+    try:
+        count = sanctions.approve_many(items, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        return list_sanctions(str(error))
+    flash(ngettext("%(num)d sanction approved and published.",
+                   "%(num)d sanctions approved and published.", count))
+    return redirect(url_for(".list_sanctions", state="pending",
+                            batch=request.args.get("batch", "")))
 
 
 @bp.route("/agencies/<agency_id>/sanctions/new", methods=["GET", "POST"])
@@ -74,10 +101,14 @@ def sanction_step(sanction_id, step):
     }
     if step not in steps:
         return redirect(url_for(".show_sanction", sanction_id=sanction.id))
-    if form.validate_on_submit() and attempt(form, steps[step])[0]:
-        return redirect(url_for(".show_sanction", sanction_id=sanction.id))
+    current = None
+    if form.validate_on_submit():
+        done, current = attempt(form, steps[step])
+        if done:
+            return redirect(url_for(".show_sanction", sanction_id=sanction.id))
     return render_template("admin/sanction_form.html", form=SanctionForm(obj=sanction),
-                           agency=sanction.agency, sanction=sanction, action_form=form), 400
+                           agency=sanction.agency, sanction=sanction, action_form=form,
+                           current=current), 409 if current else 400
 
 
 def complaint_values(form):
@@ -92,9 +123,7 @@ def private_values(form):
 @bp.route("/complaints")
 @role_required(*DATA_ENTRY)
 def list_complaints():
-    rows = db.session.scalars(select(Complaint).order_by(Complaint.received_on.desc())
-                              .limit(PAGE)).all()
-    return render_template("admin/complaints.html", rows=rows)
+    return render_template("admin/complaints.html", rows=complaints.latest())
 
 
 @bp.route("/agencies/<agency_id>/complaints/new", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Public records as JSON: public fields only, dates ISO 8601, amounts as decimal strings."""
 from flask import url_for
 
-from ..services import agencies
+from ..services import agencies, published
 from ..services.audit import jsonable
 from ..services.verification import status_reason
 
@@ -45,7 +45,7 @@ def agency_record(agency):
         "channels": [{"kind": c.kind, "value": c.value} for c in agency.channels],
         "licences": [{"number": lic.number, "issued_on": lic.issued_on,
                       "expires_on": lic.expires_on} for lic in agency.licences],
-        "sanctions": [sanction(s) for s in agencies.public_sanctions(agency)],
+        "sanctions": [sanction(s) for s in published.sanctions_of(agency)],
         "complaint_summary": {
             **{k: summary[k] for k in ("total", "workers_affected", "by_category", "by_status")},
             "compensation": [{"currency": c, "amount": a}

@@ -13,6 +13,8 @@ from .views import bp
 
 __all__ = ["bp", "init_app", "role_required"]
 
+#: What an officer whose password must be changed may still open.
+OPEN_UNTIL_CHANGED = ("auth.password", "auth.logout", "static")
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 10 * 3600
 login_manager = LoginManager()
@@ -48,6 +50,11 @@ def init_app(app):
             flash(str(_l("Your session has ended. Please sign in again.")))
             return redirect(url_for("auth.login", next=request.path))
         session["seen_at"] = now
+        if (current_user.must_change_password and request.path.startswith("/admin")
+                and request.endpoint not in OPEN_UNTIL_CHANGED):
+            # Someone else chose this password: nothing else until the officer picks their own.
+            flash(str(_l("Your password was chosen by someone else. Choose your own now.")))
+            return redirect(url_for("auth.password"))
         return None
 
 

@@ -30,19 +30,37 @@ def safe_next(default):
     return default
 
 
+def refused(template, form, field, error):
+    """Show a refusal on the form: 429 with Retry-After when sign-in is slowed down."""
+    field.errors.append(str(error))
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        return render_template(template, form=form), 429, {"Retry-After": str(retry_after)}
+    return render_template(template, form=form), 400
+
+
+def start_session(user):
+    session.clear()
+    login_user(user)
+    session["login_at"] = session["seen_at"] = time.time()
+    return redirect(safe_next(url_for("admin.dashboard_page")))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = logins.authenticate(form.email.data, form.password.data, client_address())
+            user, signed_in = logins.authenticate(form.email.data, form.password.data,
+                                                  client_address(), form.code.data)
         except ServiceError as error:
-            form.password.errors.append(str(error))
-        else:
-            session.clear()
-            session["pending_user"] = user.id
-            session["pending_at"] = time.time()
-            return redirect(url_for("auth.second_factor", next=safe_next("")))
+            return refused("auth/login.html", form, form.password, error)
+        if signed_in:
+            return start_session(user)
+        session.clear()
+        session["pending_user"] = user.id
+        session["pending_at"] = time.time()
+        return redirect(url_for("auth.second_factor", next=safe_next("")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
@@ -60,28 +78,29 @@ def second_factor():
     if user is None:
         return redirect(url_for("auth.login"))
     form = CodeForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             logins.check_second_factor(user, form.code.data, client_address())
         except ServiceError as error:
             form.code.errors.append(str(error))
+            retry_after = getattr(error, "retry_after", None)
+            status, headers = (429, {"Retry-After": str(retry_after)}) if retry_after \
+                else (400, {})
         else:
-            session.clear()
-            login_user(user)
-            session["login_at"] = session["seen_at"] = time.time()
-            return redirect(safe_next(url_for("admin.dashboard_page")))
+            return start_session(user)
+    elif form.errors:
+        status = 400
     qr = None if user.totp_enrolled else qr_svg(logins.provisioning_uri(user))
     return render_template("auth/second_factor.html", form=form, qr=qr,
                            secret=None if user.totp_enrolled else user.totp_secret), \
-        400 if form.errors else 200
+        status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    user = db.session.get(User, current_user.id)
-    users.end_sessions(user)
-    db.session.commit()
+    users.sign_out(db.session.get(User, current_user.id))
     logout_user()
     session.clear()
     flash(str(_l("You are signed out.")))
@@ -95,9 +114,9 @@ def password():
     if form.validate_on_submit():
         try:
             users.change_password(current_user, form.current.data, form.new.data,
-                                  form.confirm.data)
+                                  form.confirm.data, client_address())
         except ServiceError as error:
-            form.new.errors.append(str(error))
+            return refused("auth/password.html", form, form.new, error)
         else:
             logout_user()
             session.clear()

@@ -1,11 +1,9 @@
 """Atom feeds of public sanctions: all agencies, and one per agency."""
 from flask import Blueprint, abort, make_response, render_template, request
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..extensions import db
-from ..models import PUBLIC_SANCTION_STATES, Sanction
-from ..services import agencies
+import uuid
+
+from ..services import agencies, checkpoints, published
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 LATEST = 100
@@ -23,11 +21,7 @@ def atom(sanctions, title, agency=None):
 
 @bp.route("/sanctions.atom")
 def sanctions_feed():
-    sanctions = db.session.scalars(
-        select(Sanction).where(Sanction.state.in_(PUBLIC_SANCTION_STATES))
-        .options(joinedload(Sanction.agency)).order_by(Sanction.updated_at.desc()).limit(LATEST)
-    ).all()
-    return atom(sanctions, "sanctions")
+    return atom(published.latest_sanctions(LATEST), "sanctions")
 
 
 @bp.route("/agencies/<path:licence_number>.atom")
@@ -35,4 +29,18 @@ def agency_feed(licence_number):
     agency, _ = agencies.by_licence_number(licence_number[:100])
     if agency is None:
         abort(404)
-    return atom(agencies.public_sanctions(agency), "agency", agency)
+    return atom(published.sanctions_of(agency), "agency", agency)
+
+
+@bp.route("/audit-checkpoints.atom")
+def checkpoints_feed():
+    """The newest signed checkpoints of the audit chain, for anyone who keeps copies."""
+    newest = list(reversed(checkpoints.latest(LATEST)))
+    body = render_template("public/checkpoints.xml", checkpoints=newest,
+                           feed_id=uuid.uuid5(uuid.NAMESPACE_URL, checkpoints.origin()),
+                           entry_id=lambda cp: uuid.uuid5(uuid.NAMESPACE_URL, cp.note))
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)

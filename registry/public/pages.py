@@ -8,7 +8,7 @@ from .. import search
 from ..config import LANGUAGES
 from ..i18n import COOKIE, preferred_language
 from ..normalise import clean_text
-from ..services import agencies, leads
+from ..services import agencies, leads, published
 from ..status import STATUSES
 from .localised import localised_blueprint, switch_language
 
@@ -134,6 +134,6 @@ def agency(licence_number):
     record = agencies.get_many([record.id])[0]
     return render_template(
         "public/agency.html", agency=record, status=agencies.status_of(record),
-        sanctions=agencies.public_sanctions(record),
+        sanctions=published.sanctions_of(record),
         summary=agencies.complaint_summary(record), today=agencies.today(),
         lang=g.lang)

@@ -4,12 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import countries
 from ..extensions import db
-from ..models import PUBLIC_SANCTION_STATES, Agency, Channel, Licence, Representative
+from ..models import Agency, Channel, Licence, Representative
 from ..normalise import licence_key, phone_key
 from ..status import licence_status
 
@@ -65,10 +65,6 @@ def get_many(agency_ids):
     return [by_id[i] for i in agency_ids if i in by_id]
 
 
-def public_sanctions(agency):
-    return [s for s in agency.sanctions if s.state in PUBLIC_SANCTION_STATES]
-
-
 def complaint_summary(agency):
     """Counts by category and status, and compensation awarded per currency."""
     complaints = agency.complaints
@@ -83,6 +79,20 @@ def complaint_summary(agency):
         "by_status": dict(Counter(c.status for c in complaints).most_common()),
         "compensation": dict(sorted(compensation.items())),
     }
+
+
+def find_for_staff(text, limit=50):
+    """The admin list: agencies whose name holds `text` (as typed: % and _ are letters, not
+    wildcards), or whose licence number it is."""
+    query = select(Agency).order_by(Agency.name_en)
+    if text:
+        query = query.where(or_(
+            Agency.name_en.icontains(text, autoescape=True),
+            Agency.name_km.contains(text, autoescape=True),
+            Agency.name_my.contains(text, autoescape=True),
+            Agency.id.in_(select(Licence.agency_id).where(
+                Licence.number_key == licence_key(text)))))
+    return db.session.scalars(query.options(*FULL_RECORD[:2]).limit(limit)).all()
 
 
 def counts():

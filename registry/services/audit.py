@@ -1,20 +1,30 @@
 """Append-only audit log with a hash chain: each entry hashes its content and the previous hash.
 
-Changing, inserting or deleting a row by hand breaks the chain at that row; `verify()` finds it.
+Changing, inserting or deleting a row by hand breaks the chain at that row; `verify()` finds
+it. Deleting the newest rows, or changing one and recomputing every later hash, leaves a chain
+that fits together: the signed checkpoints written outside the database after each commit
+(`checkpoints`) catch that.
 """
 import hashlib
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask import current_app, has_app_context
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEntry, utcnow
+from . import checkpoints
 
 GENESIS = "0" * 64
+HEAD = "audit_head"
+UNANCHORED = "audit_unanchored"
+LIST_LIMIT = 100
+log = logging.getLogger(__name__)
 
 
 def jsonable(value):
@@ -39,12 +49,28 @@ def entry_hash(prev_hash, at, actor, action, entity, entity_key, before, after):
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def head():
+    """(entries in the chain, hash of the newest) as the database holds them now."""
+    last = db.session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                              .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
 def head_hash():
-    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
-    return last.hash if last else GENESIS
+    return head()[1]
 
 
-HEAD = "audit_head"
+@event.listens_for(Session, "after_commit")
+def _anchor(session):
+    # The entries are committed: sign a checkpoint of the new head outside the database.
+    pending = session.info.pop(UNANCHORED, None)
+    if pending is None or not has_app_context():
+        return
+    try:
+        checkpoints.append(*pending)
+    except OSError:
+        # The chain itself is safe; the next commit's checkpoint covers these entries too.
+        log.exception("could not write the audit checkpoint to %s", checkpoints.log_path())
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -52,6 +78,7 @@ def _forget_head(session, transaction):
     # The head read under this transaction's lock is only trusted inside it.
     if transaction.parent is None:
         session.info.pop(HEAD, None)
+        session.info.pop(UNANCHORED, None)
 
 
 def record(actor, action, entity, entity_key, before=None, after=None):
@@ -59,20 +86,39 @@ def record(actor, action, entity, entity_key, before=None, after=None):
     session = db.session()
     prev = session.info.get(HEAD)
     if prev is None:
-        if db.engine.dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql":  # pragma: no cover - the PostgreSQL run
             # Serialise writers on the chain head; SQLite already has a single writer.
             session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-        prev = head_hash()
+        prev = head()
+    seq, prev_hash = prev
     at = utcnow()
     before, after = jsonable(before), jsonable(after)
     entry = AuditEntry(
-        at=at, actor=actor, action=action, entity=entity, entity_key=str(entity_key),
-        before=before, after=after, prev_hash=prev,
-        hash=entry_hash(prev, at, actor, action, entity, str(entity_key), before, after),
+        seq=seq + 1, at=at, actor=actor, action=action, entity=entity,
+        entity_key=str(entity_key), before=before, after=after, prev_hash=prev_hash,
+        hash=entry_hash(prev_hash, at, actor, action, entity, str(entity_key), before, after),
     )
     session.add(entry)
-    session.info[HEAD] = entry.hash
+    session.info[HEAD] = session.info[UNANCHORED] = (entry.seq, entry.hash)
     return entry
+
+
+def anchor_now():
+    """Sign and append a checkpoint of the chain as it is (`flask audit checkpoint`)."""
+    size, head_now = head()
+    return checkpoints.append(size, head_now)
+
+
+def entries(actor="", entity="", key="", limit=LIST_LIMIT):
+    """The newest entries, filtered by who, what kind of record and which record."""
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if key:
+        query = query.where(AuditEntry.entity_key == key)
+    return db.session.scalars(query.limit(limit)).all()
 
 
 @dataclass
@@ -81,15 +127,31 @@ class ChainReport:
     head: str
     broken_at: int | None = None
     problem: str = ""
+    #: Checkpoints checked, and what did not match them (first failure first).
+    checked: int = 0
+    mismatches: list = field(default_factory=list)
+    #: The newest checkpoint the chain matched, as (size, source).
+    last_good: tuple | None = None
+
+    @property
+    def intact(self):
+        return self.broken_at is None and not self.mismatches
 
 
-def verify():
-    """Walk the chain from the start; report the first entry that does not fit."""
-    prev = GENESIS
-    count = 0
-    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(1000):
+def _describe(cp):
+    where = f"checkpoint {cp.number} of {cp.source}" if cp.source else f"checkpoint {cp.number}"
+    return f"{where} (signed {cp.time or 'at an unknown time'}, {cp.size} entries)"
+
+
+def verify(against=()):
+    """Walk the chain from the start; report the first entry that does not fit, then compare
+    the chain with every checkpoint in `against` (the local log and copies kept by others)."""
+    wanted = {cp.size for cp in against if cp.signed}
+    seen = {0: GENESIS}
+    prev, count = GENESIS, 0
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(1000):
         count += 1
-        if entry.prev_hash != prev:
+        if entry.prev_hash != prev or entry.seq != count:
             return ChainReport(count, prev, entry.id,
                                "does not follow the entry before it (one was inserted or deleted)")
         expected = entry_hash(prev, entry.at, entry.actor, entry.action, entry.entity,
@@ -97,4 +159,39 @@ def verify():
         if entry.hash != expected:
             return ChainReport(count, prev, entry.id, "content was altered after it was written")
         prev = entry.hash
-    return ChainReport(count, prev)
+        if count in wanted:
+            seen[count] = prev
+    report = ChainReport(count, prev)
+    for cp in sorted(against, key=lambda cp: (cp.size, cp.source, cp.number)):
+        report.checked += 1
+        if not cp.signed:
+            report.mismatches.append(f"{_describe(cp)} is not signed by this registry's key: "
+                                     "it was not written by this registry, or was altered")
+        elif cp.size > count:
+            report.mismatches.append(
+                f"{_describe(cp)}: the log now has only {count} entries, so entries "
+                f"{count + 1} to {cp.size} (at least) were deleted")
+        elif seen[cp.size] != cp.head:
+            report.mismatches.append(
+                f"{_describe(cp)}: entry {cp.size} now hashes to {seen[cp.size][:16]}…, the "
+                f"checkpoint says {cp.head[:16]}…, so entries up to {cp.size} were changed "
+                f"and the chain recomputed")
+        elif not report.mismatches:
+            report.last_good = (cp.size, cp.source)
+    return report
+
+
+def latest_checkpoint_problem():
+    """A quick check for the public pages: does the database still hold the chain that the
+    newest local checkpoint signed? Returns a message, or "" when it does (or none exists)."""
+    newest = checkpoints.latest()
+    if not newest or not newest[0].signed:
+        return ""
+    cp = newest[0]
+    stored = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == cp.size)) \
+        if cp.size else GENESIS
+    if stored != cp.head:
+        current_app.logger.error("audit log does not match its newest checkpoint (%d entries)",
+                                 cp.size)
+        return f"entry {cp.size} does not match the newest signed checkpoint"
+    return ""

@@ -2,6 +2,9 @@
 only this service and the admin screens read."""
 import secrets
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from ..extensions import db
 from ..models import Complaint, ComplaintPrivate
 from . import audit, check_version, commit, reindex_later, snapshot
@@ -51,3 +54,10 @@ def update(complaint, values, private, version, actor):
 
 def new_case_ref(received_on):
     return f"C-{received_on:%Y}-{secrets.token_hex(4).upper()}"
+
+
+def latest(limit=100):
+    """The most recently received complaints, for the regulators' list."""
+    return db.session.scalars(select(Complaint).options(joinedload(Complaint.agency))
+                              .order_by(Complaint.received_on.desc(), Complaint.id.desc())
+                              .limit(limit)).all()

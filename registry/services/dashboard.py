@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Agency, Complaint, Sanction, UnmatchedSearch
 from ..status import STATUSES
+from . import published
 from .agencies import FULL_RECORD, status_of, today
 
 
@@ -15,8 +16,8 @@ def figures(months=12, top=20):
     by_status = Counter(status_of(a).code for a in agencies)
     since = (today().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
     per_month = Counter()
-    for decided_on, in db.session.execute(select(Sanction.decided_on).where(
-            Sanction.decided_on >= since, Sanction.state != "pending")):
+    for decided_on, in db.session.execute(published.public_sanctions_query().with_only_columns(
+            Sanction.decided_on).where(Sanction.decided_on >= since)):
         per_month[decided_on.strftime("%Y-%m")] += 1
     compensation = defaultdict(int)
     for currency, total in db.session.execute(

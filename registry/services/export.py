@@ -5,9 +5,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import PUBLIC_SANCTION_STATES, Agency
+from ..models import Agency
+from ..spreadsheet import neutralise
 from .agencies import FULL_RECORD
 from .import_rows import FILES
+from .published import sanctions_of
 
 PRIVATE_COLUMNS = ("complainant_name", "complainant_phone", "details")
 COLUMNS = {name: tuple(c for c in cols if c not in PRIVATE_COLUMNS)
@@ -16,13 +18,14 @@ BATCH = 500
 
 
 def cell(value):
+    """A value as the import format writes it, safe to open in a spreadsheet."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ";".join(value)
-    return str(value)
+        return neutralise(";".join(value))
+    return neutralise(str(value))
 
 
 def agency_rows(agency):
@@ -49,10 +52,9 @@ def related_rows(agency):
             "licence_number": number, "name": r.name, "id_number": r.id_number,
             "phone": r.phone, "province": r.province, "authorised_from": r.authorised_from,
             "authorised_to": r.authorised_to}
-    for s in agency.sanctions:
-        if s.state in PUBLIC_SANCTION_STATES:
-            yield "sanctions.csv", {"licence_number": number, **{
-                c: getattr(s, c) for c in COLUMNS["sanctions.csv"] if c != "licence_number"}}
+    for s in sanctions_of(agency):
+        yield "sanctions.csv", {"licence_number": number, **{
+            c: getattr(s, c) for c in COLUMNS["sanctions.csv"] if c != "licence_number"}}
     for c in agency.complaints:
         yield "complaints.csv", {
             "licence_number": number, "received_on": c.received_on, "category": c.category,

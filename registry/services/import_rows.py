@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import (CHANNEL_KINDS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SANCTION_KINDS,
                       SANCTION_STATES)
 from ..normalise import licence_key, tidy_text
+from ..spreadsheet import restore
 from ..zawgyi import to_unicode
 
 # Columns per file; `previous_licence_number`, `paid` and `case_ref` extend DESIGN's format.
@@ -85,7 +86,7 @@ class RowReader:
         self.problems.append(Problem(self.file, self.line, column, str(reason)))
 
     def text(self, column):
-        value, converted = to_unicode(tidy_text(self.raw.get(column)))
+        value, converted = to_unicode(tidy_text(restore(self.raw.get(column))))
         if converted:
             self.row.zawgyi.append(column)
         self.row.values[column] = value
@@ -277,8 +278,7 @@ def read_folder(folder, profile):
     folder = Path(folder)
     problems, rows = [], {}
     if not (folder / "agencies.csv").is_file():
-        problems.append(Problem("agencies.csv", 0, "-", str(_l("file not found in %(folder)s",
-                                                                 folder=str(folder)))))
+        problems.append(Problem("agencies.csv", 0, "-", str(_l("file not found"))))
     for name, check in CHECKS.items():
         path = folder / name
         rows[name] = []
@@ -337,7 +337,7 @@ def check_sanction(r):
     r.flag("paid")
     for col in ("reason_en", "reason_km", "reason_my", "decision_ref"):
         r.text(col)
-    if kind == "fine" and amount is None:
+    if kind == "fine" and amount is None and not r.raw.get("amount", "").strip():
         r.fail("amount", _l("a fine needs an amount"))
     if kind != "fine" and amount is not None:
         r.fail("amount", _l("only a fine has an amount"))

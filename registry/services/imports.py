@@ -6,6 +6,7 @@ agencies by licence number (a renewal row names the licence it renews in
 effective_from); complaints by `case_ref` (else agency, received_on, category, destination and
 the complainant's name and phone); representatives by `id_number` (else agency and name).
 """
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,19 +15,20 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (Agency, Channel, Complaint, ComplaintPrivate, Licence, Representative,
-                      Sanction)
+                      Sanction, utcnow)
 from ..normalise import channel_key, phone_key
-from . import audit, commit, reindex_later
+from . import audit, commit, reindex_later, sanctions
 from .complaints import new_case_ref
 from .import_rows import Problem, read_folder
+from .verification import ALPHABET
 
 AGENCY_FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en",
                  "address_km", "address_my", "email", "website", "destinations")
-SANCTION_FIELDS = ("kind", "decided_on", "effective_from", "effective_to", "amount", "currency",
-                   "paid", "reason_en", "reason_km", "reason_my", "decision_ref", "state")
 COMPLAINT_FIELDS = ("received_on", "category", "destination", "workers_affected", "status",
                     "compensation_amount", "closed_on")
 PRIVATE_FIELDS = ("complainant_name", "complainant_phone", "details")
+SINGULAR = {"agencies": "agency", "licences": "licence", "representatives": "representative",
+            "complaints": "complaint"}
 REPRESENTATIVE_FIELDS = ("name", "id_number", "phone", "province", "authorised_from",
                          "authorised_to")
 
@@ -44,12 +46,20 @@ class ImportResult:
     unchanged: Counter = field(default_factory=Counter)
     #: "file:line: column" of every value converted from Zawgyi to Unicode.
     zawgyi: list = field(default_factory=list)
+    #: The reference of this import's drafts, which await a second officer's approval.
+    batch: str = ""
+    #: Sanctions of this import awaiting approval.
+    drafts: int = 0
 
     def summary(self):
         kinds = ("agencies", "licences", "representatives", "sanctions", "complaints")
         text = "; ".join(
             f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated, "
             f"{self.unchanged[kind]} unchanged" for kind in kinds)
+        if self.drafts:
+            text += (f". {self.drafts} sanctions await a second officer's approval "
+                     f"(batch {self.batch})" if self.batch else
+                     f". {self.drafts} sanctions would await a second officer's approval")
         if self.zawgyi:
             text += (f". {len(self.zawgyi)} Burmese values were typed in Zawgyi and converted to "
                      f"Unicode: " + ", ".join(self.zawgyi[:10])
@@ -57,11 +67,22 @@ class ImportResult:
         return text
 
 
-def import_folder(folder, profile, actor, dry_run=False, progress=None):
-    """Check the folder; raise ImportRefused with every problem, or write it all and commit."""
+def new_batch(now):
+    return f"I-{now:%Y%m%d}-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+
+
+def import_folder(folder, profile, actor, dry_run=False, progress=None, approved_by=None):
+    """Check the folder; raise ImportRefused with every problem, or write it all and commit.
+
+    Sanctions land as drafts awaiting a second officer's approval, whatever the file's
+    `state` column says, unless `approved_by` names the approver of a historic load
+    (the command line's `--approved-by`): then the file's states are recorded as approved
+    by that officer (a ServiceError if the account may not approve)."""
+    approver = sanctions.historic_approver(approved_by, actor) if approved_by else None
     rows, problems = read_folder(folder, profile)
-    plan = Planner(rows, problems, profile)
+    plan = Planner(rows, problems, profile, approver)
     plan.check_links()
+    plan.check_sanctions()
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
     if dry_run:
@@ -81,11 +102,14 @@ def import_folder(folder, profile, actor, dry_run=False, progress=None):
 class Planner:
     """Cross-row checks: licence links, duplicates in the files, keys owned by other agencies."""
 
-    def __init__(self, rows, problems, profile):
+    def __init__(self, rows, problems, profile, approver=None):
         self.rows, self.problems, self.profile = rows, problems, profile
+        self.approver = approver
         # licence key -> agency id for every licence already in the database
         self.known = dict(db.session.execute(select(Licence.number_key, Licence.agency_id)).all())
         self.groups = []  # lists of agency rows that form one agency, oldest licence first
+        self.owners = {}  # licence key in the files -> id of the registry's agency it renews
+        self.existing_sanctions = {}
 
     def fail(self, row, column, reason):
         self.problems.append(Problem(row.file, row.line, column, str(reason)))
@@ -113,6 +137,8 @@ class Planner:
             else:
                 parent[key] = prev
         self.groups = self._group(by_key, parent)
+        self.owners = {r.values["licence_number"]: owner for owner, members in self.groups
+                       for r in members if owner is not None}
         file_keys = set(by_key)
         for name in ("representatives.csv", "sanctions.csv", "complaints.csv"):
             for row in self.rows[name]:
@@ -148,13 +174,21 @@ class Planner:
             result.append((owners.pop() if owners else None, members))
         return result
 
-    def agency_of_key(self):
-        """licence key -> the agency rows' group index, for rows of the other files."""
-        index = {}
-        for i, (_, members) in enumerate(self.groups):
-            for r in members:
-                index[r.values["licence_number"]] = i
-        return index
+    def check_sanctions(self):
+        """Ask the sanctions service whether each row may change what it matches."""
+        if not self.rows["sanctions.csv"]:
+            return
+        self.existing_sanctions = existing_sanctions()
+        for row in self.rows["sanctions.csv"]:
+            v = row.values
+            agency_id = self.agency_of(v["licence_number"])
+            if v["kind"] is None:
+                continue  # already reported
+            existing = self.existing_sanctions.get(sanction_key(agency_id, v))
+            values = sanctions.file_values(v, self.profile.currency)
+            reason = sanctions.file_problem(existing, values, v["state"], self.approver)
+            if reason:
+                self.fail(row, "decision_ref" if v["decision_ref"] else "kind", reason)
 
     def _unique(self, file, column, model):
         seen = {}
@@ -164,21 +198,28 @@ class Planner:
                 continue
             if value in seen:
                 self.fail(row, column, _l("repeated (first on line %(line)d)", line=seen[value]))
-            seen[value] = row.line
+            else:
+                seen[value] = row.line
         if not seen:
             return
         owners = dict(db.session.execute(
             select(getattr(model, column), model.agency_id)
             .where(getattr(model, column).in_(list(seen)))).all())
         for row in self.rows[file]:
-            value = row.values.get(column)
-            owner = owners.get(value)
-            key = row.values["licence_number"]
-            if owner is not None and key in self.known and self.known[key] != owner:
+            owner = owners.get(row.values.get(column))
+            if owner is not None and owner != self.agency_of(row.values["licence_number"]):
                 self.fail(row, column, _l("already recorded for another agency"))
+
+    def agency_of(self, key):
+        """The registry's id of the agency a licence key belongs to (None for a new one)."""
+        if key in self.known:
+            return self.known[key]
+        return self.owners.get(key)
 
     def preview(self):
         result = ImportResult()
+        result.drafts = sum(1 for r in self.rows["sanctions.csv"] if self.approver is None
+                            or r.values["state"] == "pending")
         result.created["agencies"] = sum(1 for owner, _ in self.groups if owner is None)
         result.updated["agencies"] = len(self.groups) - result.created["agencies"]
         for name, kind in (("sanctions.csv", "sanctions"), ("complaints.csv", "complaints"),
@@ -191,7 +232,7 @@ class Writer:
     def __init__(self, plan, profile, actor, progress):
         self.plan, self.profile, self.actor = plan, profile, actor
         self.progress = progress or (lambda n: None)
-        self.result = ImportResult()
+        self.result = ImportResult(batch=new_batch(utcnow()))
         self.agency_by_key = {}
 
     def write(self):
@@ -229,7 +270,7 @@ class Writer:
         db.session.add(obj)
         db.session.flush()
         (self.result.created if new else self.result.updated)[kind] += 1
-        audit.record(self.actor, ("create" if new else "update") + "_" + kind.rstrip("s"),
+        audit.record(self.actor, ("create_" if new else "update_") + SINGULAR[kind],
                      kind, key, None if new else before, after)
         return True
 
@@ -271,10 +312,7 @@ class Writer:
     def _preload(self, name):
         """Existing rows of this file's kind, by natural key: one query, not one per row."""
         if name == "sanctions.csv":
-            self.existing = {}
-            for s in db.session.scalars(select(Sanction)):
-                self.existing[s.decision_ref or (s.agency_id, s.kind, s.decided_on,
-                                                 s.effective_from)] = s
+            self.existing = self.plan.existing_sanctions
         elif name == "complaints.csv":
             pairs = db.session.execute(select(Complaint, ComplaintPrivate).join(
                 ComplaintPrivate, ComplaintPrivate.complaint_id == Complaint.id)).all()
@@ -289,15 +327,17 @@ class Writer:
                 self.existing[r.id_number or (r.agency_id, r.name)] = r
 
     def _sanction(self, agency_id, v):
-        key = v["decision_ref"] or (agency_id, v["kind"], v["decided_on"], v["effective_from"])
-        sanction = self.existing.get(key) or Sanction(agency_id=agency_id, drafted_by=self.actor)
-        v = {**v, "decision_ref": v["decision_ref"] or None}
-        if v["kind"] != "fine":
-            v = {**v, "paid": None}
-        v = {**v, "currency": v["currency"] or ("" if v["amount"] is None
-                                                else self.profile.currency)}
-        return self._changed("sanctions", sanction, SANCTION_FIELDS, v,
-                             v["decision_ref"] or str(key))
+        existing = self.existing.get(sanction_key(agency_id, v))
+        sanction = sanctions.from_file(
+            existing, agency_id, sanctions.file_values(v, self.profile.currency), v["state"],
+            self.actor, self.result.batch, self.plan.approver)
+        if sanction is None:
+            self.result.unchanged["sanctions"] += 1
+            return False
+        (self.result.updated if existing else self.result.created)["sanctions"] += 1
+        if sanction.state == "pending":
+            self.result.drafts += 1
+        return True
 
     def _complaint(self, agency_id, v):
         key = v["case_ref"] or (agency_id, v["received_on"], v["category"], v["destination"] or "",
@@ -332,3 +372,16 @@ class Writer:
         return self._changed("representatives", rep, REPRESENTATIVE_FIELDS, v,
                              v["id_number"] or v["name"])
 
+
+
+def sanction_key(agency_id, values):
+    """The natural key of a sanction: its decision reference, else what it is and when."""
+    return values["decision_ref"] or (agency_id, values["kind"], values["decided_on"],
+                                      values["effective_from"])
+
+
+def existing_sanctions():
+    return {sanction_key(s.agency_id, {"decision_ref": s.decision_ref, "kind": s.kind,
+                                       "decided_on": s.decided_on,
+                                       "effective_from": s.effective_from}): s
+            for s in db.session.scalars(select(Sanction))}

@@ -41,7 +41,7 @@ def record_unmatched(text, region, on=None):
         return
     table = UnmatchedSearch.__table__
     dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(db.engine.dialect.name)
-    if dialect is None:
+    if dialect is None:  # pragma: no cover - the registry runs on SQLite or PostgreSQL
         log.warning("unmatched searches are not recorded on %s", db.engine.dialect.name)
         return
     statement = dialect.insert(table).values(

@@ -2,6 +2,7 @@
 import base64
 import json
 import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -25,14 +26,17 @@ def _load_key(path):
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-        # Create-exclusive, so two workers starting together cannot each write a different key.
+        # Written whole under another name, then linked into place: link() fails if the file
+        # exists, so two workers starting together keep one key, and neither reads half a file.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "wb") as f:
                 f.write(pem)
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 

@@ -1,40 +1,30 @@
-"""Regulators' accounts. Passwords are hashed with argon2id (RFC 9106 low-memory profile,
-above OWASP ASVS level 2's minimum)."""
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+"""Regulators' accounts. A password chosen by someone else (an administrator, the command
+line) works for one sign-in, which must end by choosing a new one (docs/admin.md)."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ROLES, User
-from . import ServiceError, audit, commit
-
-hasher = PasswordHasher()
-MIN_PASSWORD = 12
+from . import ServiceError, audit, commit, logins
+from .passwords import check_new_password, check_password, hash_password
 
 
 def create_user(email, role, password, actor):
+    """An account whose first password was chosen by `actor`: it must be changed at once."""
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
         raise ServiceError(_l("%(email)s is not an e-mail address", email=email))
     if role not in ROLES:
         raise ServiceError(_l("role must be one of: %(roles)s", roles=", ".join(ROLES)))
-    if len(password or "") < MIN_PASSWORD:
-        raise ServiceError(_l("the password needs at least %(n)d characters", n=MIN_PASSWORD))
+    check_new_password(password, email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise ServiceError(_l("a user %(email)s already exists", email=email))
-    user = User(email=email, role=role, password_hash=hasher.hash(password))
+    user = User(email=email, role=role, password_hash=hash_password(password),
+                must_change_password=True)
     db.session.add(user)
     audit.record(actor, "create_user", "users", email, None, {"email": email, "role": role})
     commit()
     return user
-
-
-def check_password(user, password):
-    try:
-        return hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def end_sessions(user):
@@ -42,16 +32,27 @@ def end_sessions(user):
     user.session_version += 1
 
 
-def change_password(user, current, new, confirm):
+def change_password(user, current, new, confirm, address):
+    """The user's own new password. Wrong current passwords count as failed sign-ins."""
+    logins.check_allowed(user.email, address)
     if not check_password(user, current or ""):
+        logins.record_failure(user.email, address)
         raise ServiceError(_l("The current password is wrong."))
     if new != confirm:
         raise ServiceError(_l("The two new passwords are not the same."))
-    if len(new or "") < MIN_PASSWORD:
-        raise ServiceError(_l("the password needs at least %(n)d characters", n=MIN_PASSWORD))
-    user.password_hash = hasher.hash(new)
+    if new == current:
+        raise ServiceError(_l("Choose a password different from the current one."))
+    check_new_password(new, user.email)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
     end_sessions(user)
     audit.record(user.email, "change_password", "users", user.email)
+    commit()
+
+
+def sign_out(user):
+    end_sessions(user)
+    audit.record(user.email, "sign_out", "users", user.email)
     commit()
 
 
@@ -68,3 +69,8 @@ def set_active(user, active, actor):
 
 def all_users():
     return db.session.scalars(select(User).order_by(User.email)).all()
+
+
+def by_email(email):
+    email = (email or "").strip().lower()
+    return db.session.scalars(select(User).where(User.email == email)).first()

@@ -8,7 +8,7 @@ from registry.models import (Agency, AuditEntry, Channel, Complaint, ComplaintPr
 from registry.services.agencies import profile
 from registry.services.imports import ImportRefused, import_folder
 
-from .conftest import agency_row, write_folder
+from ..conftest import agency_row, write_folder
 
 KHMER = "ក្រុមហ៊ុន អង្គរ\u200bម៉ែនផៅវ័រ ឯ.ក"
 BURMESE = "ရွှေမြန်မာ အလုပ်အကိုင် ဝန်ဆောင်မှု"
@@ -184,3 +184,137 @@ def test_rows_may_refer_to_licences_already_in_the_registry(load, app):
     with app.app_context():
         agency = db.session.scalars(select(Agency)).one()
         assert [lic.number for lic in agency.licences] == ["R-1", "R-2"]
+
+
+# Four eyes on the import's door: a file never publishes a sanction, nor moves one between
+# states, unless a historic load names a second officer (issue 8).
+
+def revocation(state, ref="Prakas 1/2026", **extra):
+    return {"licence_number": "F-1", "kind": "revocation", "decided_on": "2026-01-10",
+            "reason_en": "Sub-licensing", "decision_ref": ref, "state": state, **extra}
+
+
+def public_status(client):
+    return client.get("/api/v1/agencies/F-1").json["status"]
+
+
+def test_an_imported_sanction_is_a_draft_whatever_its_state_says(app, tmp_path, client):
+    folder = write_folder(tmp_path / "f", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                          sanctions=[revocation("in_force")])
+    with app.app_context():
+        result = import_folder(folder, profile(), "clerk@m.example")
+        sanction = db.session.scalars(select(Sanction)).one()
+        assert (sanction.state, sanction.drafted_by, sanction.editors) == (
+            "pending", "clerk@m.example", ["clerk@m.example"])
+        assert sanction.import_batch == result.batch and result.drafts == 1
+        assert "1 sanctions await a second officer's approval" in result.summary()
+    assert public_status(client) == "licensed"
+
+
+def test_a_file_cannot_move_a_sanction_between_states(app, load, client, tmp_path):
+    load(agencies=[agency_row("F-1", "Four Eyes Agency")], sanctions=[revocation("in_force")])
+    assert public_status(client) == "revoked"
+    for state in ("pending", "overturned", "under_appeal"):
+        folder = write_folder(tmp_path / state, agencies=[agency_row("F-1", "Four Eyes Agency")],
+                              sanctions=[revocation(state)])
+        with app.app_context():
+            result = import_folder(folder, profile(), "clerk@m.example")
+            assert result.unchanged["sanctions"] == 1 and not result.updated["sanctions"]
+            assert db.session.scalars(select(Sanction)).one().state == "in_force"
+    assert public_status(client) == "revoked"
+
+
+def test_a_file_cannot_change_a_published_sanction(app, load, tmp_path):
+    load(agencies=[agency_row("F-1", "Four Eyes Agency")],
+         sanctions=[{**revocation("in_force"), "kind": "fine", "amount": "100",
+                     "currency": "USD"}])
+    folder = write_folder(tmp_path / "bigger", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                          sanctions=[
+        {**revocation("in_force"), "kind": "fine", "amount": "99999", "currency": "USD"}])
+    with app.app_context():
+        entries = count(AuditEntry)
+        with pytest.raises(ImportRefused) as refused:
+            import_folder(folder, profile(), "clerk@m.example")
+        assert [(p.file, p.line, p.column) for p in refused.value.problems] == [
+            ("sanctions.csv", 2, "decision_ref")]
+        assert "already public" in refused.value.problems[0].reason
+        assert str(db.session.scalars(select(Sanction)).one().amount) == "100.00"
+        assert count(AuditEntry) == entries
+
+
+def test_a_file_may_correct_a_draft_and_its_importer_becomes_an_editor(app, tmp_path):
+    first = write_folder(tmp_path / "1", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                         sanctions=[revocation("pending")])
+    second = write_folder(tmp_path / "2", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                          sanctions=[revocation("in_force", reason_en="Sub-licensing twice")])
+    with app.app_context():
+        import_folder(first, profile(), "a@m.example")
+        result = import_folder(second, profile(), "b@m.example")
+        assert result.updated["sanctions"] == 1
+        sanction = db.session.scalars(select(Sanction)).one()
+        assert (sanction.state, sanction.reason_en) == ("pending", "Sub-licensing twice")
+        assert sanction.editors == ["a@m.example", "b@m.example"]
+        assert db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.entity == "sanctions")).all() == ["import_sanction",
+                                                         "import_sanction_change"]
+
+
+@pytest.mark.parametrize("who, role, active, message", [
+    ("nobody@m.example", None, True, "not an active approver"),
+    ("clerk@m.example", "clerk", True, "not an active approver"),
+    ("gone@m.example", "approver", False, "not an active approver"),
+    ("operator@m.example", "approver", True, "another officer than the one who runs it"),
+])
+def test_a_historic_load_needs_an_active_approver_other_than_the_operator(
+        app, tmp_path, who, role, active, message):
+    from registry.services import ServiceError, users
+    folder = write_folder(tmp_path / "h", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                          sanctions=[revocation("in_force")])
+    with app.app_context():
+        if role:
+            users.create_user(who, role, "a long enough pass phrase", "test")
+            users.by_email(who).active = active
+            db.session.commit()
+        with pytest.raises(ServiceError, match=message):
+            import_folder(folder, profile(), "operator@m.example", approved_by=who)
+        assert count(Agency) == 0
+
+
+def test_a_historic_load_records_states_as_approved_by_the_named_officer(app, tmp_path, client):
+    from registry.services import users
+    folder = write_folder(tmp_path / "h", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                          sanctions=[revocation("in_force"),
+                                     revocation("overturned", ref="Prakas 2/2026"),
+                                     revocation("pending", ref="Prakas 3/2026")])
+    with app.app_context():
+        users.create_user("approver@m.example", "approver", "a long enough pass phrase", "test")
+        result = import_folder(folder, profile(), "cli:operator",
+                               approved_by="Approver@M.example")
+        assert result.drafts == 1
+        states = dict(db.session.execute(select(Sanction.decision_ref, Sanction.state)).all())
+        assert states == {"Prakas 1/2026": "in_force", "Prakas 2/2026": "overturned",
+                          "Prakas 3/2026": "pending"}
+        decided = db.session.scalars(select(Sanction).where(
+            Sanction.decision_ref == "Prakas 1/2026")).one()
+        assert (decided.drafted_by, decided.approved_by) == ("cli:operator",
+                                                             "approver@m.example")
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "import_decided_sanction",
+            AuditEntry.entity_key == str(decided.id))).one()
+        assert entry.after["approved_by"] == "approver@m.example"
+    assert public_status(client) == "revoked"
+
+
+def test_a_historic_approver_cannot_publish_a_draft_they_changed(app, tmp_path):
+    from registry.services import users
+    first = write_folder(tmp_path / "1", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                         sanctions=[revocation("pending")])
+    with app.app_context():
+        users.create_user("approver@m.example", "approver", "a long enough pass phrase", "test")
+        import_folder(first, profile(), "approver@m.example")  # they drafted it
+        second = write_folder(tmp_path / "2", agencies=[agency_row("F-1", "Four Eyes Agency")],
+                              sanctions=[revocation("in_force")])
+        with pytest.raises(ImportRefused) as refused:
+            import_folder(second, profile(), "cli:operator", approved_by="approver@m.example")
+        assert "cannot approve it" in refused.value.problems[0].reason
+        assert db.session.scalars(select(Sanction)).one().state == "pending"

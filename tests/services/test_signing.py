@@ -1,0 +1,123 @@
+"""services.signing: the registry's Ed25519 key, made once and kept in a file, and signatures of
+verification receipts that anyone can check with the public key."""
+import base64
+import os
+import stat
+import sys
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from registry.services import signing
+
+RECEIPT = {"query": {"licence": "KH-S-0001"}, "status": "licensed", "verified": True,
+           "agency": {"name": {"km": "ភ្នាក់ងារ មេគង្គ", "my": "မဲခေါင် အေဂျင်စီ"}},
+           "checked_at": "2026-11-28T09:00:00Z"}
+
+
+def pem_of(key):
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def public_raw(key):
+    return key.public_key().public_bytes(serialization.Encoding.Raw,
+                                         serialization.PublicFormat.Raw)
+
+
+def test_the_key_is_made_once_readable_by_its_owner_only(app, tmp_path):
+    path = tmp_path / "keys" / "new" / "signing.pem"  # the folders do not exist yet
+    app.config["REGISTRY_SIGNING_KEY_FILE"] = str(path)
+    with app.app_context():
+        key = signing.private_key()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert path.read_bytes() == pem_of(key)
+        signing._load_key.cache_clear()  # as a restarted worker: the same key from the file
+        assert public_raw(signing.private_key()) == public_raw(key)
+
+
+def test_a_key_written_by_another_worker_meanwhile_is_the_one_used(app, tmp_path):
+    """Two workers start together: both find no key file; the other one links its key into
+    place first, so this one's link fails and it reads the other's key instead of its own."""
+    path = tmp_path / "signing.pem"
+    theirs = Ed25519PrivateKey.generate()
+    load_key = signing._load_key.__wrapped__.__code__
+
+    def other_worker(frame, event, arg):
+        # Called before each C function: when this worker is about to link its key into
+        # place, the other worker's key lands first.
+        if event == "c_call" and arg is os.link and frame.f_code is load_key \
+                and not path.exists():
+            path.write_bytes(pem_of(theirs))
+
+    sys.setprofile(other_worker)
+    try:
+        key = signing._load_key(str(path))
+    finally:
+        sys.setprofile(None)
+    assert public_raw(key) == public_raw(theirs)
+    assert path.read_bytes() == pem_of(theirs)  # not overwritten
+    app.config["REGISTRY_SIGNING_KEY_FILE"] = str(path)
+    with app.app_context():
+        theirs.public_key().verify(base64.b64decode(signing.sign(RECEIPT)),
+                                   signing.canonical(RECEIPT))
+
+
+def test_the_public_key_is_published_as_pem_and_checks_signatures(ctx):
+    pem = signing.public_key_pem()
+    assert pem.startswith("-----BEGIN PUBLIC KEY-----\n")
+    assert pem.rstrip().endswith("-----END PUBLIC KEY-----")
+    public = serialization.load_pem_public_key(pem.encode())
+    # What someone offline does with a receipt: the canonical bytes, the published key.
+    public.verify(base64.b64decode(signing.sign(RECEIPT)), signing.canonical(RECEIPT))
+
+
+def test_the_signed_bytes_are_sorted_compact_utf8(ctx):
+    canonical = signing.canonical({"b": "ភ្នាក់ងារ", "a": [1, "မဲခေါင်"]})
+    assert canonical == '{"a":[1,"မဲခေါင်"],"b":"ភ្នាក់ងារ"}'.encode("utf-8")
+    # Key order does not change the signature's validity.
+    reordered = dict(reversed(list(RECEIPT.items())))
+    assert signing.check(reordered, signing.sign(RECEIPT))
+
+
+def test_a_good_signature_checks(ctx):
+    assert signing.check(RECEIPT, signing.sign(RECEIPT))
+
+
+def other_key_signature(payload):
+    return base64.b64encode(Ed25519PrivateKey.generate().sign(signing.canonical(payload)))
+
+
+def flip_a_byte(signature):
+    raw = bytearray(base64.b64decode(signature))
+    raw[10] ^= 0x01
+    return base64.b64encode(bytes(raw)).decode()
+
+
+BAD = [
+    ("another payload", lambda sig: (
+        {**RECEIPT, "agency": {"name": {"km": "ភ្នាក់ងារ ក្លែងក្លាយ"}}}, sig)),
+    ("another status", lambda sig: ({**RECEIPT, "status": "revoked"}, sig)),
+    ("one bit changed", lambda sig: (RECEIPT, flip_a_byte(sig))),
+    ("cut short", lambda sig: (RECEIPT, sig[:40])),
+    ("not base64", lambda sig: (RECEIPT, "ហត្ថលេខា!")),
+    ("bad padding", lambda sig: (RECEIPT, sig[:-2] + "=")),
+    ("empty", lambda sig: (RECEIPT, "")),
+    ("another key", lambda sig: (RECEIPT, other_key_signature(RECEIPT))),
+]
+
+
+@pytest.mark.parametrize("damage", [case[1] for case in BAD], ids=[case[0] for case in BAD])
+def test_a_bad_or_garbled_signature_does_not_check(ctx, damage):
+    payload, signature = damage(signing.sign(RECEIPT))
+    assert signing.check(payload, signature) is False
+
+
+def test_a_signature_of_another_registrys_key_file_does_not_check(app, tmp_path):
+    with app.app_context():
+        signature = signing.sign(RECEIPT)
+    app.config["REGISTRY_SIGNING_KEY_FILE"] = str(tmp_path / "another-registry.pem")
+    with app.app_context():
+        assert not signing.check(RECEIPT, signature)
+        assert signing.check(RECEIPT, signing.sign(RECEIPT))
