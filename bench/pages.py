@@ -26,7 +26,8 @@ def main():
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="registry-bench-")
-    os.environ.update(REGISTRY_INSTANCE_DIR=tmp, REGISTRY_SECRET_KEY="bench" * 8)
+    os.environ.update(REGISTRY_INSTANCE_DIR=tmp, REGISTRY_SECRET_KEY="bench" * 8,
+                      REGISTRY_BASE_URL="http://127.0.0.1:5000")
     from flask_migrate import upgrade
 
     from registry import create_app

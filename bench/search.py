@@ -264,7 +264,8 @@ def quality(engine, labelled, agency_of):
 def measure(size, args, labelled):
     """One row per engine for one registry size."""
     work = tempfile.mkdtemp(prefix=f"registry-bench-{size}-")
-    os.environ.update(REGISTRY_INSTANCE_DIR=work, REGISTRY_SECRET_KEY="bench" * 8)
+    os.environ.update(REGISTRY_INSTANCE_DIR=work, REGISTRY_SECRET_KEY="bench" * 8,
+                      REGISTRY_BASE_URL="http://127.0.0.1:5000")
     from flask_migrate import upgrade
 
     from registry import create_app, search

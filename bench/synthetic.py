@@ -565,7 +565,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("seed", help="the demo data set (~320 agencies, fixed seed)")
-    s.add_argument("--out", default="seed")
+    s.add_argument("--out", default="registry/seed")
     z = sub.add_parser("size", help="N agencies, e.g. for benchmarks")
     z.add_argument("n", type=int)
     z.add_argument("--out", required=True)

@@ -2,17 +2,20 @@
 import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import countries, search
+from . import countries, search, urls
 from .config import DEFAULT_SECRET_KEY, Config, from_environment
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, csrf, db, limiter, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+#: Everything the app reads at run time (migrations, catalogs, demo data, templates) is inside
+#: the package, so any install (pip install ., a wheel) has it without the source tree.
+PACKAGE = Path(__file__).resolve().parent
 
 
 class ConfigurationError(RuntimeError):
@@ -20,8 +23,10 @@ class ConfigurationError(RuntimeError):
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_path=os.environ.get("REGISTRY_INSTANCE_DIR")
-                or str(ROOT / "instance"), instance_relative_config=True)
+    # Without REGISTRY_INSTANCE_DIR, Flask's own default: instance/ beside the package in a
+    # source checkout, <prefix>/var/registry-instance when installed.
+    app = Flask(__name__, instance_path=os.environ.get("REGISTRY_INSTANCE_DIR") or None,
+                instance_relative_config=True)
     app.config.from_object(Config)
     app.config.update(from_environment(app.instance_path))
     if test_config:
@@ -33,17 +38,19 @@ def create_app(test_config=None):
 
     from .i18n import init_app as init_i18n
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
     init_i18n(app, babel)
     csrf.init_app(app)
+    limiter.init_app(app)
     search.init_app(app)
 
-    from . import admin, api, auth, public, web
+    from . import admin, api, auth, health, public, web
     from .cli import init_app as init_cli
     auth.init_app(app)
     for blueprint in (*public.blueprints, *admin.blueprints):
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
     csrf.exempt(api.bp)
     web.init_app(app)
     if app.config["REGISTRY_PROXY_COUNT"]:
@@ -60,6 +67,19 @@ def _check_config(app):
             "export REGISTRY_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
             " (the built-in key is only for `make run` and tests).")
     countries.for_config(app.config)  # fail at start on an unknown profile
+    base = app.config["REGISTRY_BASE_URL"]
+    if not base and not (app.debug or app.testing):
+        raise ConfigurationError(
+            "REGISTRY_BASE_URL is not set. Set it to the site's public address, e.g. "
+            "export REGISTRY_BASE_URL=https://registry.example.gov (receipts, QR codes, feeds "
+            "and open data take their links from it, never from the request).")
+    if base:
+        problem = urls.check_base_url(base)
+        if problem:
+            raise ConfigurationError(f"REGISTRY_BASE_URL={base}: {problem}.")
+        # Werkzeug refuses (400) a request whose Host header is not one of these.
+        app.config["TRUSTED_HOSTS"] = urls.trusted_hosts(app.config)
+        app.config["PREFERRED_URL_SCHEME"] = urlsplit(base).scheme
 
 
 @event.listens_for(Engine, "connect")

@@ -8,9 +8,17 @@ DEFAULT_SECRET_KEY = "dev-only-not-secret"
 LANGUAGES = ("en", "km", "my")
 
 
+#: Settings with a default in Config that an environment variable of the same name overrides.
+TUNABLE = {"REGISTRY_LIMIT_VERIFY": str, "REGISTRY_LIMIT_SEARCH": str,
+           "REGISTRY_LIMIT_OPEN_DATA": str, "REGISTRY_LIMIT_SIGN_IN": str,
+           "REGISTRY_OUTBOX_POLL_SECONDS": float, "REGISTRY_READY_MAX_LAG": int,
+           "REGISTRY_MAX_UPLOAD_ROWS": int}
+
+
 def from_environment(instance_path):
     env = os.environ.get
-    return {
+    tuned = {name: kind(os.environ[name]) for name, kind in TUNABLE.items() if name in os.environ}
+    return tuned | {
         "SECRET_KEY": env("REGISTRY_SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": env(
             "REGISTRY_DATABASE_URL",
@@ -32,9 +40,14 @@ def from_environment(instance_path):
         "REGISTRY_CHECKPOINT_LOG": env(
             "REGISTRY_CHECKPOINT_LOG", os.path.join(instance_path, "audit-checkpoints.log")
         ),
+        # Where rate-limit counters live: redis://host:6379/0 shares them between workers and
+        # nodes; memory:// keeps them per worker process.
+        "RATELIMIT_STORAGE_URI": env("REGISTRY_RATELIMIT_STORAGE_URL", "") or "memory://",
         # The site's public address: the only source of absolute URLs in what it signs and
         # publishes.
         "REGISTRY_BASE_URL": env("REGISTRY_BASE_URL", "").rstrip("/"),
+        # Other Host headers to answer besides the base URL's (e.g. a load balancer's checks).
+        "REGISTRY_TRUSTED_HOSTS": env("REGISTRY_TRUSTED_HOSTS", ""),
     }
 
 
@@ -50,6 +63,23 @@ class Config:
     #: How often (seconds) a worker looks for index work other processes left in the outbox.
     REGISTRY_OUTBOX_POLL_SECONDS = 2.0
     RESULTS_PER_PAGE = 20
+    #: The web upload's largest import, in rows: it must finish well inside gunicorn's timeout
+    #: (about 500 rows a second on a small server; bench/import.py). Larger ones: the CLI.
+    REGISTRY_MAX_UPLOAD_ROWS = 5000
+    # Explicit: the limiter is one object per process, and each app's init_app sets its state.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "registry"
+    #: Per visitor address (docs/operations.md). A check writes a receipt: 60 a minute lets a
+    #: broadcaster's desk check an advertiser a second, hundreds in an evening.
+    REGISTRY_LIMIT_VERIFY = "60 per minute;1000 per hour"
+    #: Searches are cheap, and a whole village behind one mobile carrier's address shares it.
+    REGISTRY_LIMIT_SEARCH = "300 per minute"
+    REGISTRY_LIMIT_OPEN_DATA = "20 per minute"
+    #: Sign-in forms, besides the per-account delays of services.logins.
+    REGISTRY_LIMIT_SIGN_IN = "30 per minute"
+    #: /readyz fails when this node's index is further behind the outbox than this.
+    REGISTRY_READY_MAX_LAG = 100
 
-#: Flask-Babel resolves relative paths against the package, so this one is absolute.
-ROOT_TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+#: The catalogs as translators write them (.po); compiled at start (i18n.compile_catalogs).
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"

@@ -1,23 +1,62 @@
 """Locale selection and the language of each page: the URL prefix decides (/km/..., /my/...)."""
+import logging
+import os
+import tempfile
+from pathlib import Path
+
 from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, g, request
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 
 from . import countries, wording
-from .config import LANGUAGES, ROOT_TRANSLATIONS
+from .urls import absolute
+from .config import LANGUAGES, TRANSLATIONS
 
 LANGUAGE_NAMES = {"en": "English", "km": "ខ្មែរ", "my": "မြန်မာ"}
 COOKIE = "lang"
 
 
+log = logging.getLogger(__name__)
+
+
+def compile_catalogs(source, target):
+    """Compile every catalog under `source` into `target` whose compiled form is missing or
+    older than it. Done at start, so every way of installing the registry (make, pip install,
+    a wheel) serves translated pages, and a changed catalog takes effect at the next start."""
+    for po in sorted(Path(source).glob("*/LC_MESSAGES/messages.po")):
+        mo = Path(target) / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with open(po, "rb") as f:
+            catalog = read_po(f, locale=po.parent.parent.name)
+        temporary = mo.with_name(f".{mo.name}.{os.getpid()}")
+        with open(temporary, "wb") as f:
+            write_mo(f, catalog)
+        os.replace(temporary, mo)  # workers starting together never read half a file
+    return Path(target)
+
+
+def catalogs_folder(app):
+    """Compiled catalogs in the instance folder, or a temporary one if that is read-only."""
+    try:
+        return compile_catalogs(TRANSLATIONS, Path(app.instance_path) / "translations")
+    except OSError:
+        log.warning("instance folder not writable: catalogs compiled into a temporary folder")
+        return compile_catalogs(TRANSLATIONS, tempfile.mkdtemp(prefix="registry-catalogs-"))
+
+
 def init_app(app, babel):
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT_TRANSLATIONS)
+    # Flask-Babel resolves relative paths against the package, so this one is absolute.
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(catalogs_folder(app))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_lang=current_lang,
         country_name=country_name, text_in=text_in, wording=wording,
         format_date=format_date, format_datetime=format_datetime,
-        format_currency=format_currency,
+        format_currency=format_currency, absolute_url=absolute,
     )
 
 

@@ -1,5 +1,8 @@
 """What every response shares: security headers, error pages (HTML, or JSON under /api/)."""
+import hashlib
 import logging
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import jsonify, render_template, request
@@ -41,8 +44,26 @@ class RepairQueryString:
         return self.wsgi_app(environ, start_response)
 
 
+@lru_cache(maxsize=256)
+def static_version(folder, filename):
+    """A short fingerprint of a static file's content: its address changes when it does, so
+    nginx lets caches keep it for a year (deploy/nginx.conf)."""
+    try:
+        return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return None
+
+
 def init_app(app):
     app.wsgi_app = RepairQueryString(app.wsgi_app)
+
+    @app.url_defaults
+    def fingerprint_static(endpoint, values):
+        if endpoint == "static" and "v" not in values:
+            version = static_version(app.static_folder, values.get("filename", ""))
+            if version:
+                values["v"] = version
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

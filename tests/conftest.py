@@ -67,7 +67,9 @@ def empty_all_tables():
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, monkeypatch):
+    # Each test's own instance folder: open-data archives, compiled catalogs.
+    monkeypatch.setenv("REGISTRY_INSTANCE_DIR", str(tmp_path / "instance"))
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -77,6 +79,8 @@ def app(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "registry.test",
         "REGISTRY_OUTBOX_POLL_SECONDS": 0,
+        # Tests of the limits (test_limits.py) switch them on; elsewhere a test may search a lot.
+        "RATELIMIT_ENABLED": False,
     })
     with app.app_context():
         empty_all_tables()

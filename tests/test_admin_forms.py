@@ -176,3 +176,23 @@ def test_the_audit_page_shows_the_newest_checkpoint(app, client, load):
     with app.app_context():
         assert db.session.scalars(select(AuditEntry)).first() is not None
         assert db.session.scalars(select(Agency)).one().name_en == "Audited Agency"
+
+
+def test_an_upload_too_large_for_the_web_points_to_the_command_line(app, client, clerk):
+    import io
+    app.config["REGISTRY_MAX_UPLOAD_ROWS"] = 3
+    rows = "".join(f"KH-T-{i},Too Many {i},2025-01-01,2030-01-01\n" for i in range(4))
+    csv_file = ("licence_number,name_en,licence_issued_on,licence_expires_on\n" + rows).encode()
+    response = client.post("/admin/data/import", data={
+        "files": [(io.BytesIO(csv_file), "agencies.csv")], "commit": "y"},
+        content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 413 and "These files hold 4 rows" in body
+    assert "flask --app registry import FOLDER" in body
+    assert client.get("/api/v1/search?q=many").json["total"] == 0
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    huge = client.post("/admin/data/import", data={
+        "files": [(io.BytesIO(b"x" * 5000), "agencies.csv")]},
+        content_type="multipart/form-data")
+    assert huge.status_code == 413
+    assert "Too large for the web upload" in huge.get_data(as_text=True)

@@ -20,6 +20,7 @@ def test_refuses_to_start_in_production_with_the_default_secret_key(monkeypatch,
 
 def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("REGISTRY_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("REGISTRY_BASE_URL", "https://registry.example.gov/")
     monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     monkeypatch.setenv("REGISTRY_INDEX_DIR", str(tmp_path / "ix"))
     monkeypatch.setenv("REGISTRY_COUNTRY", "mm")
@@ -27,6 +28,21 @@ def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/x.db")
     assert app.config["REGISTRY_INDEX_DIR"] == str(tmp_path / "ix")
     assert app.config["REGISTRY_COUNTRY"] == "MM"
+    assert app.config["REGISTRY_BASE_URL"] == "https://registry.example.gov"
+    assert app.config["TRUSTED_HOSTS"] == ["registry.example.gov"]
+
+
+@pytest.mark.parametrize("base, message", [
+    ("", "REGISTRY_BASE_URL is not set"),
+    ("registry.example.gov", "the site's address"),
+    ("ftp://registry.example.gov", "the site's address"),
+    ("https://registry.example.gov/?x=1", "query"),
+])
+def test_refuses_to_start_without_a_usable_base_url(monkeypatch, tmp_path, base, message):
+    monkeypatch.setenv("REGISTRY_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("REGISTRY_BASE_URL", base)
+    with pytest.raises(ConfigurationError, match=message):
+        create_app()
 
 
 def test_an_unknown_country_profile_stops_start_up(monkeypatch):
@@ -54,6 +70,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
 def test_db_upgrade_command_builds_a_fresh_database(tmp_path):
     env = {"REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db",
            "REGISTRY_INSTANCE_DIR": str(tmp_path), "REGISTRY_SECRET_KEY": "t" * 40,
+           "REGISTRY_BASE_URL": "https://registry.example.gov",
            "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "registry", "db",
                              "upgrade"], env=env, capture_output=True, text=True, timeout=120)

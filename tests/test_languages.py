@@ -13,7 +13,7 @@ from registry.zawgyi import is_zawgyi, to_unicode, to_zawgyi
 from .conftest import agency_row
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGS = {lang: ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"
+CATALOGS = {lang: ROOT / "registry" / "translations" / lang / "LC_MESSAGES" / "messages.po"
             for lang in ("km", "my")}
 SCRIPT = {"km": re.compile(r"[\u1780-\u17ff]"), "my": re.compile(r"[\u1000-\u109f]")}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

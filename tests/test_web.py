@@ -5,6 +5,8 @@ import pytest
 from registry import create_app
 from registry.models import LoginFailure
 
+from .conftest import agency_row
+
 
 def boom():
     raise RuntimeError("a secret detail of the server")
@@ -62,3 +64,45 @@ def test_behind_a_proxy_sign_in_limits_count_the_visitors_address(database_url, 
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_forged_host_header_changes_nothing_signed_or_published(app, client, load):
+    """The attack: curl -H 'Host: evil.example' /api/v1/verify?licence=… returned a validly
+    signed receipt pointing at evil.example."""
+    from registry.urls import trusted_hosts
+    from .conftest import agency_row
+    load(agencies=[agency_row("KH-H-1", "Host Header Agency")])
+    app.config["REGISTRY_BASE_URL"] = "https://registry.example.gov"
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    forged = client.get("/api/v1/verify?licence=KH-H-1", headers={"Host": "evil.example"})
+    assert forged.status_code == 400
+    answer = client.get("/api/v1/verify?licence=KH-H-1",
+                        headers={"Host": "registry.example.gov"}).json
+    assert answer["url"].startswith("https://registry.example.gov/verify/V-")
+    feed = client.get("/feeds/sanctions.atom", headers={"Host": "registry.example.gov"},
+                      base_url="http://registry.example.gov").get_data(as_text=True)
+    assert "<id>https://registry.example.gov/feeds/sanctions.atom</id>" in feed
+    search = client.get("/api/v1/search?q=host", headers={"Host": "registry.example.gov"}).json
+    assert search["results"][0]["url"] == "https://registry.example.gov/en/agencies/KH-H-1"
+    app.config["REGISTRY_TRUSTED_HOSTS"] = "10.0.0.5"
+    assert trusted_hosts(app.config) == ["registry.example.gov", "10.0.0.5"]
+
+
+def test_health_and_readiness(app, client, load):
+    assert client.get("/healthz").json == {"status": "ok"}
+    load(agencies=[agency_row("KH-R-1", "Ready Agency")])
+    client.get("/en/")  # the index catches up on a request
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["checks"] == {"database": "ok",
+                                                                 "index_lag": 0}
+    app.config["REGISTRY_READY_MAX_LAG"] = -1
+    assert client.get("/readyz").status_code == 503
+
+
+def test_not_ready_without_a_database(tmp_path):
+    app = create_app({"TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                      "REGISTRY_INDEX_DIR": str(tmp_path / "index"),
+                      "REGISTRY_CHECKPOINT_LOG": str(tmp_path / "cp.log")})
+    down = app.test_client().get("/readyz")
+    assert down.status_code == 503 and down.json["checks"]["database"] == "unreachable"

@@ -1,9 +1,8 @@
 """Public records as JSON: public fields only, dates ISO 8601, amounts as decimal strings."""
-from flask import url_for
-
 from ..services import agencies, published
 from ..services.audit import jsonable
 from ..services.verification import status_reason
+from ..urls import absolute
 
 
 def three(obj, prefix):
@@ -11,8 +10,7 @@ def three(obj, prefix):
 
 
 def agency_url(agency):
-    return url_for("public.agency", lang="en", licence_number=agency.licence_number,
-                   _external=True)
+    return absolute("public.agency", lang="en", licence_number=agency.licence_number)
 
 
 def search_result(agency):

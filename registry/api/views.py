@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_cors import CORS
 
-from .. import search
+from .. import limits, search
 from ..normalise import clean_text
 from ..public.pages import nothing_found, search_filters
 from ..services import agencies, verification
@@ -40,6 +40,7 @@ def bounded_int(name, default, low, high):
 
 
 @bp.get("/search")
+@limits.search
 def search_agencies():
     q, converted = search.typed_query(request.args.get("q", ""))
     limit = bounded_int("limit", 20, 1, 100)
@@ -65,6 +66,7 @@ def agency(licence_number):
 
 
 @bp.get("/verify")
+@limits.verify
 def verify():
     licence = clean_text(request.args.get("licence", ""))
     phone = clean_text(request.args.get("phone", ""))

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import limits
 from ..extensions import db
 from ..models import User
 from ..qrcode import qr_svg
@@ -47,6 +48,7 @@ def start_session(user):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -73,6 +75,7 @@ def pending_user():
 
 
 @bp.route("/second-factor", methods=["GET", "POST"])
+@limits.sign_in
 def second_factor():
     user = pending_user()
     if user is None:
@@ -109,6 +112,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limits.sign_in
 def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():

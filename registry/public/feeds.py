@@ -4,13 +4,16 @@ from flask import Blueprint, abort, make_response, render_template, request
 import uuid
 
 from ..services import agencies, checkpoints, published
+from ..urls import absolute
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 LATEST = 100
 
 
 def atom(sanctions, title, agency=None):
+    self_url = absolute(request.endpoint, **(request.view_args or {}))
     body = render_template("public/feed.xml", sanctions=sanctions, title=title, agency=agency,
+                           self_url=self_url,
                            updated=max((s.updated_at for s in sanctions), default=None))
     response = make_response(body)
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"

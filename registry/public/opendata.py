@@ -1,40 +1,12 @@
 """Open data: the whole public record as one download, the audit chain's head hash and its
 signed checkpoints (so anyone can keep copies that a rewritten history would contradict)."""
-import shutil
-import tempfile
-from pathlib import Path
+from flask import Blueprint, render_template, send_file
 
-from flask import Blueprint, current_app, render_template, send_file
-
+from .. import limits
+from ..services import archive as archives
 from ..services import audit, checkpoints
-from ..services.export import export_folder
 
 bp = Blueprint("opendata", __name__, url_prefix="/data")
-
-
-def archive_path():
-    """The archive for the current state of the registry, built once per change.
-
-    Every write appends to the audit chain, so its head hash names the state exactly.
-    """
-    head = audit.head_hash()
-    folder = Path(current_app.instance_path) / "opendata"
-    path = folder / f"registry-public-{head[:16]}.zip"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            export_folder(Path(tmp) / "csv")
-            # Whoever keeps this archive keeps the chain's head: history rewritten later shows.
-            (Path(tmp) / "csv" / "audit-head.txt").write_text(head + "\n")
-            newest = checkpoints.latest()
-            if newest:
-                (Path(tmp) / "csv" / "audit-checkpoint.txt").write_text(newest[0].note)
-            built = shutil.make_archive(str(Path(tmp) / "archive"), "zip", Path(tmp) / "csv")
-            Path(built).replace(path)  # atomic: a reader never sees half an archive
-        for old in folder.glob("registry-public-*.zip"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    return path, head
 
 
 @bp.route("/")
@@ -56,8 +28,9 @@ def checkpoint_log():
 
 
 @bp.route("/registry-public.zip")
+@limits.open_data
 def archive():
-    path, head = archive_path()
+    path, version = archives.current()
     return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name="registry-public.zip", etag=head, conditional=True,
+                     download_name="registry-public.zip", etag=version, conditional=True,
                      max_age=0)

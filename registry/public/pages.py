@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from .. import search
+from .. import limits, search
 from ..config import LANGUAGES
 from ..i18n import COOKIE, preferred_language
 from ..normalise import clean_text
@@ -85,6 +85,7 @@ def page_number(args):
 
 
 @bp.route("/<lang>/search")
+@limits.search
 def search_page():
     q, converted = search.typed_query(request.args.get("q", ""))
     filters, rejected = search_filters(request.args)

@@ -1,6 +1,7 @@
 """The verify page, its receipts (/verify/<reference>) and the key that checks them."""
 from flask import Response, redirect, render_template, url_for
 
+from .. import limits
 from ..normalise import clean_text
 from ..qrcode import qr_svg
 from ..services import signing, verification
@@ -11,6 +12,7 @@ bp = localised_blueprint("verify", __name__)
 
 
 @bp.route("/<lang>/verify", methods=["GET", "POST"])
+@limits.verify_form
 def verify_page():
     form = VerifyForm()
     if form.validate_on_submit():

@@ -11,7 +11,8 @@ from .. import countries
 from .index import WRITER_TIMEOUT, SearchIndex
 from .query import Results, lookalikes as _lookalikes, run, typed_query
 
-__all__ = ["Results", "catch_up", "init_app", "lookalikes", "query", "rebuild", "typed_query"]
+__all__ = ["Results", "catch_up", "init_app", "lag", "lookalikes", "query", "rebuild",
+           "typed_query"]
 log = logging.getLogger(__name__)
 
 
@@ -53,3 +54,8 @@ def catch_up():
 
 def rebuild(progress=None):
     return _index().rebuild(progress)
+
+
+def lag():
+    """Outbox rows this process's index has not applied yet; None before its first build."""
+    return _index().lag()

@@ -116,6 +116,15 @@ class SearchIndex:
         tmp.write_text(json.dumps(state))
         os.replace(tmp, self.dir / STATE_FILE)
 
+    def lag(self):
+        """How many outbox rows this index has not applied yet (None: not built yet)."""
+        state = self._load_state()
+        if not state.get("complete"):
+            return None
+        with Session(db.engine) as session:
+            return session.scalar(select(func.count(IndexOutbox.id)).where(
+                IndexOutbox.id > state["last_id"])) or 0
+
     # -- keeping up ----------------------------------------------------------------------------
     def maybe_catch_up(self):
         """Called on requests: at most every poll interval, look for other processes' work."""

@@ -2,12 +2,12 @@
 shows that check later exactly as it was, signed."""
 import secrets
 
-from flask import url_for
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Verification, utcnow
 from ..normalise import clean_text
+from ..urls import absolute
 from . import agencies, signing
 from .audit import jsonable
 
@@ -69,7 +69,7 @@ def verify(licence=None, phone=None):
                 Verification.reference == reference)):
             break
     answer["reference"] = reference
-    answer["url"] = url_for("verify.receipt", reference=reference, _external=True)
+    answer["url"] = absolute("verify.receipt", reference=reference)
     record = Verification(reference=reference, checked_at=now, query_kind=kind, query_text=text,
                           agency_id=agency.id if agency else None, status=code,
                           verified=answer["verified"], answer=answer,

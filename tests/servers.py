@@ -1,0 +1,192 @@
+"""Real servers for the deployment tests: gunicorn running the app, Redis, nginx, each started
+from Debian's or the virtualenv's binaries on a free loopback port, stopped afterwards."""
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, process, seconds=60, host="127.0.0.1"):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {host}:{port}")
+
+
+def request(port, path, method="GET", headers=None, body=None, source="127.0.0.1",
+            host="127.0.0.1", tls=False):
+    """(status, headers, body bytes) of one request, from a chosen loopback address."""
+    kind = http.client.HTTPSConnection if tls else http.client.HTTPConnection
+    extra = {}
+    if tls:
+        import ssl
+        extra["context"] = ssl._create_unverified_context()  # the test's self-signed cert
+    conn = kind(host, port, timeout=30, source_address=(source, 0), **extra)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+class Server:
+    """A child process, killed at the end (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, args, env=None, cwd=None, log=None):
+        self.log = open(log, "ab") if log else subprocess.DEVNULL
+        self.process = subprocess.Popen(args, env=env, cwd=cwd, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill(self):
+        """SIGKILL: no clean shutdown."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(30)
+        self._close_log()
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._close_log()
+
+    def _close_log(self):
+        if self.log is not subprocess.DEVNULL and not self.log.closed:
+            self.log.close()
+
+
+def registry_env(tmp, database_url, port, **extra):
+    """The environment of a production node: the README's variables, nothing from tests."""
+    tmp = Path(tmp)
+    env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp),
+           "REGISTRY_DATABASE_URL": database_url,
+           "REGISTRY_SECRET_KEY": "n" * 64,
+           "REGISTRY_BASE_URL": f"http://127.0.0.1:{port}",
+           "REGISTRY_INSTANCE_DIR": str(tmp / "instance"),
+           "REGISTRY_INDEX_DIR": str(tmp / "index"),
+           "REGISTRY_CHECKPOINT_LOG": str(tmp / "audit-checkpoints.log")}
+    return env | {k: str(v) for k, v in extra.items()}
+
+
+def gunicorn(env, port, workers=2, gunicorn_bin=None, log=None, host="127.0.0.1"):
+    """The README's gunicorn line, on `port`."""
+    binary = gunicorn_bin or BIN / "gunicorn"
+    Path(env["REGISTRY_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    server = Server([str(binary), "--workers", str(workers), "--timeout", "60",
+                     "--bind", f"{host}:{port}", "registry:create_app()"],
+                    env=env, cwd=env["REGISTRY_INSTANCE_DIR"], log=log)
+    wait_for_port(port, server.process, host=host)
+    return server
+
+
+def redis(tmp):
+    binary = shutil.which("redis-server")
+    # No skip: CI installs Debian's redis-server (.ci/run).
+    assert binary, "Debian's redis-server is required: apt-get install redis-server"
+    port = free_port()
+    server = Server([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", "no", "--dir", str(tmp)])
+    wait_for_port(port, server.process)
+    return server, f"redis://127.0.0.1:{port}/0"
+
+
+def self_signed_certificate(folder, host):
+    """A certificate and key for `host`, made here (cryptography), for nginx's TLS."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=7))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def nginx(tmp, site_conf):
+    """Debian's nginx with the shipped site configuration, in a prefix of its own."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    # No skip: CI installs Debian's nginx (.ci/run).
+    assert Path(binary).exists(), "Debian's nginx is required: apt-get install nginx"
+    tmp = Path(tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "site.conf").write_text(site_conf)
+    temp_paths = "\n".join(f"  {kind}_temp_path {tmp}/{kind};" for kind in (
+        "client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp / "nginx.conf").write_text(
+        f"{user}worker_processes 1;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n"
+        f"events {{}}\nhttp {{\n  include /etc/nginx/mime.types;\n  access_log off;\n"
+        f"{temp_paths}\n  include {tmp}/site.conf;\n}}\n")
+    check = subprocess.run([binary, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    return Server([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g",
+                   "daemon off;"])
+
+
+class Browser:
+    """Enough of a browser for the admin forms over real HTTP: one session cookie, the CSRF
+    token of the page last read."""
+
+    def __init__(self, port):
+        self.port, self.cookie, self.token = port, "", ""
+
+    def _remember(self, headers, body):
+        cookie = headers.get("Set-Cookie", "")
+        if cookie.startswith("session="):
+            self.cookie = cookie.split(";")[0]
+        found = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body)
+        if found:
+            self.token = found.group(1).decode()
+
+    def get(self, path):
+        status, headers, body = request(self.port, path, headers={"Cookie": self.cookie})
+        self._remember(headers, body)
+        return status, headers, body
+
+    def post(self, path, fields):
+        form = urlencode({"csrf_token": self.token, **fields}).encode()
+        status, headers, body = request(
+            self.port, path, method="POST", body=form,
+            headers={"Cookie": self.cookie,
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        self._remember(headers, body)
+        return status, headers, body
