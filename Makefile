@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres translations-update clean
+.PHONY: run officers test test-sqlite test-postgres translations-update clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ run: $(STAMP) instance/dev-secret-key
 	$(RUN_ENV) $(FLASK) seed --if-empty
 	@echo "Recruitment Agency Registry: http://$(HOST):$(PORT)/"
 	$(RUN_ENV) REGISTRY_INSECURE_COOKIES=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Two demo officers (clerk and approver) for trying the admin module locally: their password
+# and authenticator secret are printed once, with a QR code for the app.
+officers: $(STAMP) instance/dev-secret-key
+	$(RUN_ENV) $(FLASK) demo-officers
 
 test: test-sqlite test-postgres
 

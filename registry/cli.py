@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import click
+import pyotp
+import segno
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -33,7 +35,7 @@ audit_cli = AppGroup("audit", help="Check the audit log.")
 def init_app(app):
     for command in (import_command, seed_command, reindex_command, export_command,
                     create_user_command, clear_failures_command, backup_command,
-                    restore_command):
+                    restore_command, demo_officers_command):
         app.cli.add_command(command)
     app.cli.add_command(audit_cli)
 
@@ -196,6 +198,30 @@ def create_user_command(email, role):
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {role} {email.strip().lower()}. The password works for the first "
                "sign-in, which asks for a new one.")
+
+
+@click.command("demo-officers")
+@with_appcontext
+def demo_officers_command():
+    """Create a demo clerk and approver for trying the admin module (shown once)."""
+    for role in ("clerk", "approver"):
+        email = f"demo-{role}@registry.invalid"
+        password = " ".join(secrets.choice(DEMO_WORDS) for _ in range(5))
+        try:
+            uri = users.create_demo_officer(email, role, password, f"cli:{getpass.getuser()}")
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"\n{role}: {email}\npassword: {password}\nauthenticator app: scan the code "
+                   f"or type the secret {pyotp.parse_uri(uri).secret}")
+        segno.make(uri, error="m").terminal(compact=True)
+    click.echo("Sign in at /admin/login. Shown once: these accounts are for trying the registry, "
+               "never for real data.")
+
+
+#: Words for demo passphrases (five of them: about 40 bits, enough for a local demo).
+DEMO_WORDS = ("mekong", "lotus", "kettle", "granite", "harbour", "saffron", "tundra", "violin",
+              "lantern", "meadow", "ribbon", "cobalt", "walnut", "falcon", "ember", "orbit",
+              "pepper", "quartz", "willow", "canyon", "paddy", "monsoon", "temple", "river")
 
 
 @click.command("clear-sign-in-failures")

@@ -5,10 +5,13 @@ import tempfile
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import get_timezone, get_timezone_name
 from babel.messages.mofile import write_mo
+from babel.numbers import format_currency as babel_currency
 from babel.messages.pofile import read_po
 from flask import current_app, g, request
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from markupsafe import Markup
+from flask_babel import format_date, format_datetime, format_time, get_locale
 
 from . import countries, wording
 from .urls import absolute
@@ -51,13 +54,16 @@ def catalogs_folder(app):
 def init_app(app, babel):
     # Flask-Babel resolves relative paths against the package, so this one is absolute.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(catalogs_folder(app))
+    # Times are stored in UTC and shown in the ministry's time zone, named.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = countries.for_config(app.config).timezone
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_lang=current_lang,
         country_name=country_name, text_in=text_in, wording=wording,
-        format_date=format_date, format_datetime=format_datetime,
-        format_currency=format_currency, absolute_url=absolute,
+        format_day=format_day, format_moment=format_moment, format_money=format_money,
+        absolute_url=absolute,
     )
+    app.jinja_env.filters["nobreak"] = nobreak
 
 
 def select_locale():
@@ -103,3 +109,38 @@ def text_in(values, lang=None):
         if values.get(candidate):
             return values[candidate], candidate
     return "", lang
+
+
+def format_day(value):
+    """A date as people of the page's language write it: month names in full in Burmese,
+    where the short forms (ဩ, နို) read badly."""
+    return format_date(value, "long" if current_lang() == "my" else "medium")
+
+
+def format_moment(value):
+    """A time in the ministry's time zone, in the locale's own form, with the zone named:
+    '28 Nov 2026, 14:06 (Indochina Time)'. Khmer pages use the 24-hour clock: CLDR's Khmer
+    AM/PM markers are the English ones."""
+    lang = current_lang()
+    clock = "h:mm a" if lang == "en" else "HH:mm"
+    zone = get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return f"{format_day(value)}, {format_time(value, clock)} " \
+           f"({get_timezone_name(zone, width='long', locale=lang)})"
+
+
+def format_money(amount, currency):
+    """An amount with the digits the country uses for its currency (no decimals for the riel,
+    though ISO 4217 gives it two), in the page's language."""
+    lang = current_lang()
+    digits = countries.for_config(current_app.config).currency_digits.get(currency)
+    if digits is None:
+        return babel_currency(amount, currency, locale=lang)
+    pattern = Locale.parse(lang).currency_formats["standard"].pattern.split(";")[0]
+    whole = pattern.replace(".00", "" if digits == 0 else "." + "0" * digits)
+    return babel_currency(round(amount, digits), currency, format=whole, locale=lang,
+                          currency_digits=False)
+
+
+def nobreak(value):
+    """A number, reference or phone kept on one line (it reads wrong split at a hyphen)."""
+    return Markup('<span class="nobreak">%s</span>') % value

@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import jsonify, render_template, request
+from flask import jsonify, render_template, request, send_from_directory
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -56,6 +56,11 @@ def static_version(folder, filename):
 
 def init_app(app):
     app.wsgi_app = RepairQueryString(app.wsgi_app)
+
+    @app.route("/favicon.ico")
+    def favicon():
+        # Browsers ask for it at the root whatever the page says.
+        return send_from_directory(app.static_folder, "favicon.ico", max_age=86400)
 
     @app.url_defaults
     def fingerprint_static(endpoint, values):

@@ -3,8 +3,14 @@
 Lazy strings, so each page gets them in its own language.
 """
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from .status import EXPIRED, LICENSED, NOT_LICENSED, REVOKED, SUSPENDED
+
+#: How the public pages show `not_licensed` when a licence is on record but starts later: its
+#: own words, so the page never says "no licence" above the licence it lists. (The status, in
+#: the API and filters, stays not_licensed: the agency may not recruit yet.)
+NOT_YET = "not_yet"
 
 # i18n: status words on a coloured badge; keep them short
 STATUS_NAMES = {
@@ -14,6 +20,8 @@ STATUS_NAMES = {
     EXPIRED: _l("Licence expired"),
     NOT_LICENSED: _l("No licence on record"),
 }
+# i18n: status words on a coloured badge, for a licence that starts on a later date
+NOT_YET_NAME = _l("Not licensed yet")
 # i18n: one plain sentence under the status badge, for a first-time migrant
 STATUS_ADVICE = {
     LICENSED: _l("This agency holds a valid licence today. Still, never pay more than the "
@@ -32,7 +40,36 @@ STATUS_ICONS = {
     REVOKED: "M3 3l10 10M13 3L3 13",
     EXPIRED: "M8 1.5a6.5 6.5 0 1 0 0.01 0M8 4v4l3 2",
     NOT_LICENSED: "M8 2v8M8 13.5v0.5",
+    NOT_YET: "M4 2h8M4 14h8M5 2c0 4 6 4 6 6s-6 2-6 6M11 2c0 4-6 4-6 6",
 }
+
+
+def shown(status):
+    """The code a public page shows for a Status: its own, or NOT_YET."""
+    if status.code == NOT_LICENSED and status.licence is not None:
+        return NOT_YET
+    return status.code
+
+
+def shown_answer(answer):
+    """The same for a stored receipt's answer (a dict)."""
+    agency = answer.get("agency") or {}
+    if answer["status"] == NOT_LICENSED and \
+            (agency.get("status_reason") or {}).get("kind") == "licence":
+        return NOT_YET
+    return answer["status"]
+
+
+def badge_name(code):
+    return NOT_YET_NAME if code == NOT_YET else STATUS_NAMES[code]
+
+
+def status_advice(status, format_day):
+    if shown(status) == NOT_YET:
+        # i18n: under the badge of an agency whose licence starts on a later date
+        return _l("Its licence starts on %(date)s. Until then it may not recruit workers: do "
+                  "not pay fees to it.", date=format_day(status.licence.issued_on))
+    return STATUS_ADVICE[status.code]
 
 SANCTION_KINDS = {
     "warning": _l("Warning"),
@@ -75,28 +112,42 @@ CHANNEL_KINDS = {
 
 
 def status_reason(status, format_date):
-    """One line saying which licence or sanction decided the status, with dates."""
+    """One line saying which licence or sanction decided the status, with dates; its licence
+    number, decision reference and dates are kept whole on a narrow screen."""
+    message, parts = _status_reason(status, format_date)
+    html = escape(str(message))
+    for part in sorted({str(p) for p in parts if p}, key=len, reverse=True):
+        html = html.replace(escape(part), Markup('<span class="nobreak">%s</span>') % part)
+    return Markup(html)
+
+
+def _status_reason(status, format_date):
     lic, s = status.licence, status.sanction
+    ref = (s.decision_ref or "-") if s is not None else None
     if status.code == REVOKED:
-        return _l("Revoked from %(date)s (decision %(ref)s).",
-                  date=format_date(status.since), ref=s.decision_ref or "-")
+        since = format_date(status.since)
+        return _l("Revoked from %(date)s (decision %(ref)s).", date=since, ref=ref), (since, ref)
     if status.code == SUSPENDED and status.until:
-        return _l("Suspended from %(start)s to %(end)s (decision %(ref)s).",
-                  start=format_date(status.since), end=format_date(status.until),
-                  ref=s.decision_ref or "-")
+        start, end = format_date(status.since), format_date(status.until)
+        return _l("Suspended from %(start)s to %(end)s (decision %(ref)s).", start=start,
+                  end=end, ref=ref), (start, end, ref)
     if status.code == SUSPENDED:
+        start = format_date(status.since)
         return _l("Suspended from %(start)s until further notice (decision %(ref)s).",
-                  start=format_date(status.since), ref=s.decision_ref or "-")
+                  start=start, ref=ref), (start, ref)
     if status.code == LICENSED:
+        start, end = format_date(lic.issued_on), format_date(lic.expires_on)
         return _l("Licence %(number)s is valid from %(start)s to %(end)s.", number=lic.number,
-                  start=format_date(lic.issued_on), end=format_date(lic.expires_on))
+                  start=start, end=end), (lic.number, start, end)
     if status.code == EXPIRED:
+        ended = format_date(lic.expires_on)
         return _l("Licence %(number)s ended on %(date)s.", number=lic.number,
-                  date=format_date(lic.expires_on))
+                  date=ended), (lic.number, ended)
     if lic is not None:
+        starts = format_date(lic.issued_on)
         return _l("Licence %(number)s starts on %(date)s.", number=lic.number,
-                  date=format_date(lic.issued_on))
-    return _l("The ministry has no licence on record for this agency.")
+                  date=starts), (lic.number, starts)
+    return _l("The ministry has no licence on record for this agency."), ()
 
 ADMIN_CHARTS = {
     "status": _l("Agencies by status today"),

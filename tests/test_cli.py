@@ -182,3 +182,23 @@ def test_clear_sign_in_failures(runner, app):
     result = runner.invoke(args=["clear-sign-in-failures", "Clerk@m.example"])
     assert result.exit_code == 0 and "Cleared 4 failed sign-ins of clerk@m.example" in \
         result.output
+
+
+def test_demo_officers_can_sign_in_with_what_is_shown_once(runner, app):
+    import re
+
+    import pyotp
+    result = runner.invoke(args=["demo-officers"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    for role in ("clerk", "approver"):
+        block = result.output.split(f"{role}: ")[1]
+        email = block.split("\n")[0]
+        password = re.search(r"password: (.+)", block).group(1)
+        secret = re.search(r"type the secret ([A-Z2-7]+)", block).group(1)
+        signed_in = client.post("/admin/login", data={
+            "email": email, "password": password, "code": pyotp.TOTP(secret).now()})
+        assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/admin/")
+        client.post("/admin/logout")
+    again = runner.invoke(args=["demo-officers"])
+    assert again.exit_code != 0 and "already exists" in again.output

@@ -31,6 +31,10 @@ class CountryProfile:
     provinces: tuple
     #: Offered in the destination filter; any ISO code is still accepted.
     common_destinations: tuple
+    #: IANA time zone of the ministry: receipts show times in it, with its name.
+    timezone: str = "UTC"
+    #: Decimals to show where practice differs from ISO 4217 (the riel: none).
+    currency_digits: dict = None
 
     def province(self, code):
         return self._by_code().get(code)
@@ -63,7 +67,8 @@ def load(code, path=None):
                       for p in data["provinces"])
     return CountryProfile(data["code"], data["name"], data["currency"], data["default_language"],
                           data["phone_region"], data["ministry"], provinces,
-                          tuple(data.get("common_destinations", ())))
+                          tuple(data.get("common_destinations", ())),
+                          data.get("timezone", "UTC"), dict(data.get("currency_digits", {})))
 
 
 @cache

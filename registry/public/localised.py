@@ -2,13 +2,15 @@
 from flask import Blueprint, abort, current_app, g, request, url_for
 
 from ..config import LANGUAGES
-from ..i18n import preferred_language
+from ..i18n import COOKIE, preferred_language
 
 
 def localised_blueprint(name, import_name):
     bp = Blueprint(name, import_name)
     bp.url_value_preprocessor(take_language)
     bp.url_defaults(add_language)
+    # Flask runs these last-registered first: the ETag is computed before the cookie is set.
+    bp.after_request(remember_language)
     bp.after_request(revalidate)
     return bp
 
@@ -36,7 +38,19 @@ def revalidate(response):
     change the minute a sanction is approved."""
     if request.method == "GET" and response.status_code == 200 and not response.direct_passthrough:
         response.headers.setdefault("Cache-Control", "no-cache")
-        if "Set-Cookie" not in response.headers:
-            response.add_etag()
-            response.make_conditional(request)
+        response.add_etag()
+        response.make_conditional(request)
     return response
+
+
+def remember_language(response):
+    """A page read in a language sets that language for the addresses that have none
+    (/verify/<reference>, /): someone who asked in Khmer reads the answer in Khmer."""
+    lang = getattr(g, "lang", None)
+    if lang and request.cookies.get(COOKIE) != lang and response.status_code < 400:
+        set_language_cookie(response, lang)
+    return response
+
+
+def set_language_cookie(response, lang):
+    response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)

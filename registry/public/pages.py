@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from .. import limits, search
 from ..config import LANGUAGES
-from ..i18n import COOKIE, preferred_language
+from ..i18n import preferred_language
 from ..normalise import clean_text
 from ..services import agencies, leads, published
 from ..status import STATUSES
-from .localised import localised_blueprint, switch_language
+from .localised import localised_blueprint, set_language_cookie, switch_language
 
 bp = localised_blueprint("public", __name__)
 MAX_PAGE = 500
@@ -41,7 +41,7 @@ def language(code):
             segments[1] = code
         target = "/".join(segments) + (f"?{parts.query}" if parts.query else "")
     response = redirect(target)
-    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    set_language_cookie(response, code)
     return response
 
 

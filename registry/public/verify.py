@@ -1,6 +1,7 @@
 """The verify page, its receipts (/verify/<reference>) and the key that checks them."""
 from flask import Response, redirect, render_template, url_for
 
+from ..i18n import preferred_language
 from .. import limits
 from ..normalise import clean_text
 from ..qrcode import qr_svg
@@ -18,16 +19,29 @@ def verify_page():
     if form.validate_on_submit():
         record = verification.verify(licence=clean_text(form.licence.data) or None,
                                      phone=clean_text(form.phone.data) or None)
+        # The answer in the language the question was asked in.
         return redirect(url_for("verify.receipt", reference=record.reference), 303)
     return render_template("public/verify.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/verify/<reference>")
+def any_language_receipt(reference):
+    """The address on receipts and in their QR codes: whoever opens it reads it in their
+    language (cookie, then Accept-Language, then the country's)."""
+    if verification.by_reference(reference) is None:
+        return missing_receipt()
+    return redirect(url_for("verify.receipt", lang=preferred_language(), reference=reference))
+
+
+def missing_receipt():
+    return render_template("errors/error.html", code=404, message=None, receipt_missing=True), 404
+
+
+@bp.route("/<lang>/verify/<reference>")
 def receipt(reference):
     record = verification.by_reference(reference)
     if record is None:
-        return render_template("errors/error.html", code=404, message=None,
-                               receipt_missing=True), 404
+        return missing_receipt()
     return render_template("public/receipt.html", record=record, answer=record.answer,
                            qr=qr_svg(record.answer["url"]),
                            payload=signing.canonical(record.answer).decode("utf-8"))

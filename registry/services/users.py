@@ -1,5 +1,6 @@
 """Regulators' accounts. A password chosen by someone else (an administrator, the command
 line) works for one sign-in, which must end by choosing a new one (docs/admin.md)."""
+import pyotp
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -74,3 +75,14 @@ def all_users():
 def by_email(email):
     email = (email or "").strip().lower()
     return db.session.scalars(select(User).where(User.email == email)).first()
+
+
+def create_demo_officer(email, role, password, actor):
+    """An officer for trying the registry locally: their own password and an enrolled
+    authenticator, so the first sign-in is an ordinary one. Returns the otpauth:// URI."""
+    user = create_user(email, role, password, actor)
+    user.must_change_password = False
+    user.totp_secret, user.totp_enrolled = pyotp.random_base32(), True
+    audit.record(actor, "create_demo_officer", "users", email, None, {"role": role})
+    commit()
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=email, issuer_name=logins.ISSUER)

@@ -69,7 +69,7 @@ def verify(licence=None, phone=None):
                 Verification.reference == reference)):
             break
     answer["reference"] = reference
-    answer["url"] = absolute("verify.receipt", reference=reference)
+    answer["url"] = absolute("verify.any_language_receipt", reference=reference)
     record = Verification(reference=reference, checked_at=now, query_kind=kind, query_text=text,
                           agency_id=agency.id if agency else None, status=code,
                           verified=answer["verified"], answer=answer,
