@@ -174,8 +174,8 @@ def verdict(response):
     match = re.search(r'<section class="verdict verdict-([a-z_]+)"[^>]*>(.*?)</section>',
                       text(response), re.S)
     assert match, "no status banner"
-    return match.group(1), " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(2)))
-                                     .split())
+    inline = re.sub(r"</?(?:span|strong|time|a|abbr)\b[^>]*>", "", match.group(2))
+    return match.group(1), " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 def section(response, heading):
