@@ -11,7 +11,7 @@ from babel.numbers import format_currency as babel_currency
 from babel.messages.pofile import read_po
 from flask import current_app, g, request
 from markupsafe import Markup
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale
 
 from . import countries, wording
 from .urls import absolute

@@ -321,6 +321,7 @@ L, P = "licence", "phone"
 @pytest.mark.parametrize("kind, value, status, number", [
     (L, ANGKOR, "licensed", ANGKOR), (L, "KHMLVT20240012", "licensed", ANGKOR),
     (L, "kh mlvt-2024-0012", "licensed", ANGKOR), (L, "mm0042", "suspended", SHWE),
+    (L, "KH-MLVT 2024/OO12", "licensed", ANGKOR), (L, "mmOO42", "suspended", SHWE),  # O for 0
     (L, COPYCAT, "revoked", COPYCAT), (L, OLD, "expired", OLD),
     (L, FUTURE, "not_licensed", FUTURE), (L, "KH-MLVT 1999/9999", "not_licensed", None),
     (P, "+855 12 345 678", "licensed", ANGKOR), (P, "012345678", "licensed", ANGKOR),

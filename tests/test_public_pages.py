@@ -14,6 +14,9 @@ import pytest
 from babel.dates import format_date
 from babel.numbers import format_currency
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from flask_babel import force_locale
+
+from registry.wording import NOTHING_FOUND
 
 from .conftest import agency_row
 
@@ -384,9 +387,8 @@ def test_search_page_links_keep_query_and_filters(app, client, registry):
 
 
 @pytest.mark.parametrize("lang", ["en", "km", "my"])
-@pytest.mark.parametrize("query", ["Zzyzx Qwerty Overseas", "KH-MLVT-1999-9999", "099 999 999",
-                                   "ភ្នាក់ងារ ក្លែងក្លាយ", "ကုမ္ပဏီတု"])
-def test_nothing_found_says_no_licence_and_shows_hotline(client, registry, lang, query):
+@pytest.mark.parametrize("query", ["KH-MLVT-1999-9999", "099 999 999", "kh mlvt 1999 O999"])
+def test_an_unknown_number_says_no_licence_and_shows_hotline(client, registry, lang, query):
     response = client.get(f"/{lang}/search", query_string={"q": query})
     assert response.status_code == 200
     assert result_numbers(response) == []
@@ -394,6 +396,28 @@ def test_nothing_found_says_no_licence_and_shows_hotline(client, registry, lang,
     assert f'href="tel:{HOTLINE}"' in text(response)
     if lang == "en":
         assert "No licence on record: do not pay fees to this agency." in text(response)
+
+
+@pytest.mark.parametrize("lang", ["en", "km", "my"])
+@pytest.mark.parametrize("query", ["Zzyzx Qwerty Overseas", "ភ្នាក់ងារ ក្លែងក្លាយ", "ကုမ္ပဏီတု"])
+def test_an_unknown_name_never_says_no_licence(client, registry, app, lang, query):
+    """A name may be spelt in a way no rule foresaw (issue 14): the page says the name was not
+    found, how to search better, and not to pay until the agency is found; not "no licence"."""
+    response = client.get(f"/{lang}/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert result_numbers(response) == []
+    page = text(response)
+    assert "verdict-not_licensed" not in page and 'class="verdict verdict-unknown"' in page
+    assert f'href="tel:{HOTLINE}"' in page
+    with app.test_request_context(f"/{lang}/"), force_locale(lang):
+        assert str(NOTHING_FOUND["name"]) in page
+        assert str(NOTHING_FOUND["identifier"]) not in page
+
+
+def test_filters_that_match_nothing_say_so(client, registry):
+    response = client.get("/en/search", query_string={"status": "revoked", "province": "KH-25"})
+    assert "No agency matches these filters." in text(response)
+    assert "verdict-not_licensed" not in text(response)
 
 
 # -- agency page -----------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from flask_cors import CORS
 
 from .. import limits, search
 from ..normalise import clean_text
-from ..public.pages import nothing_found, search_filters
+from ..public.pages import nothing_found, nothing_kind, search_filters
 from ..services import agencies, verification
 from ..web import error_response
+from ..wording import NOTHING_FOUND
 from . import serialize
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -52,7 +53,10 @@ def search_agencies():
     found = agencies.get_many(results.agency_ids)
     body = {"query": q, "zawgyi_converted": converted, "total": results.total,
             "results": [serialize.search_result(a) for a in found]}
-    if q and not results.total and not offset:
+    nothing = nothing_kind(q, results) if q and not offset else None
+    if nothing:
+        body["nothing_found"] = {"kind": nothing, "message": str(NOTHING_FOUND[nothing])}
+    if nothing in ("identifier", "name"):
         body["lookalikes"] = [serialize.search_result(a) for a, _ in nothing_found(q, filters)]
     return jsonify(body)
 

@@ -102,15 +102,30 @@ def search_page():
         return redirect(url_for("public.search_page", q=q, page=pages, **filters))
     if rows and not results.exact:
         notices.append(NOT_EXACT)
-    lookalikes = nothing_found(q, filters) if q and not results.total else []
+    nothing = nothing_kind(q, results)
+    lookalikes = nothing_found(q, filters) if nothing in ("identifier", "name") else []
     return render_template("public/search.html", q=q, filters=filters, notices=notices,
                            rows=rows, total=results.total, page=page, pages=pages,
-                           searched=bool(q or filters), lookalikes=lookalikes)
+                           searched=bool(q or filters), lookalikes=lookalikes,
+                           nothing=nothing)
 
 
 # i18n: shown above search results that only resemble what was typed
 NOT_EXACT = _l("No agency has exactly this name. These names are close to it: check the licence "
                "number before you pay anyone.")
+
+
+def nothing_kind(q, results):
+    """What a search that found nothing may honestly say (wording.NOTHING_FOUND), or None.
+    "No licence on record" only for a licence or phone number that the registry (index and
+    database) does not hold; a name may be spelt another way."""
+    if results.total:
+        return None
+    if not q:
+        return "filters"
+    if leads.classify(q, agencies.profile().phone_region)[0] != "name":
+        return "identifier"
+    return "repairing" if results.degraded else "name"
 
 
 def nothing_found(q, filters, limit=5):

@@ -8,8 +8,10 @@ import logging
 from flask import current_app
 
 from .. import countries
-from .index import WRITER_TIMEOUT, SearchIndex
-from .query import Results, lookalikes as _lookalikes, run, typed_query
+from . import fallback
+from .index import WRITER_TIMEOUT, IndexNotReady, SearchIndex
+from .query import Results, identifier_keys, lookalikes as _lookalikes, run, typed_query
+from .sounds import conventional_names
 
 __all__ = ["Results", "catch_up", "init_app", "lag", "lookalikes", "query", "rebuild",
            "typed_query"]
@@ -17,10 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def init_app(app):
-    region = countries.for_config(app.config).phone_region
+    profile = countries.for_config(app.config)
     app.extensions["registry_search"] = SearchIndex(
-        app.config["REGISTRY_INDEX_DIR"], region, app.config["REGISTRY_OUTBOX_POLL_SECONDS"],
-        app.config.get("REGISTRY_INDEX_WRITER_TIMEOUT", WRITER_TIMEOUT))
+        app.config["REGISTRY_INDEX_DIR"], profile.phone_region,
+        app.config["REGISTRY_OUTBOX_POLL_SECONDS"],
+        app.config.get("REGISTRY_INDEX_WRITER_TIMEOUT", WRITER_TIMEOUT),
+        conventional_names(profile))
 
     @app.before_request
     def keep_index_current():
@@ -35,17 +39,47 @@ def _index():
 
 
 def query(text, limit=20, offset=0, status=None, province=None, destination=None):
-    """Results(total, agency_ids best first, exact): `exact` is False when nothing matched as
-    typed and the ids are other spellings or typos."""
+    """Results(total, agency_ids best first, exact, degraded): `exact` is False when nothing
+    matched as typed and the ids are other spellings or typos; `degraded` is True when the
+    index is damaged and being rebuilt, and only identifiers were looked up (in the
+    database)."""
     index = _index()
-    return run(index.snapshot(), text or "", index.region, limit, offset,
-               status=status, province=province, destination=destination)
+    text = text or ""
+    filters = {"status": status, "province": province, "destination": destination}
+    try:
+        results = run(index.snapshot(), text, index.region, limit, offset, **filters)
+    except IndexNotReady:
+        return _from_database(text, index.region, limit, offset, degraded=True)
+    except Exception as error:  # noqa: BLE001 - damaged: see index.py
+        index.report(error)
+        return _from_database(text, index.region, limit, offset, degraded=True)
+    if not results.total and not offset and not any(filters.values()):
+        keys = identifier_keys(typed_query(text)[0], index.region)
+        if fallback.worth_checking(text, keys):
+            found = _from_database(text, index.region, limit, offset, tails=False)
+            if found.total:
+                log.warning("search index missed an identifier the database holds; "
+                            "answering from the database")
+                return found
+    return results
+
+
+def _from_database(text, region, limit, offset, degraded=False, tails=True):
+    keys = identifier_keys(typed_query(text)[0], region)
+    ids = fallback.identifier_agencies(keys, tails) if keys else []
+    return Results(len(ids), ids[offset:offset + limit], degraded=degraded)
 
 
 def lookalikes(text, limit=5):
     """Ids of licensed agencies whose names look like `text`, most alike first."""
     index = _index()
-    return _lookalikes(index.snapshot(), text or "", index.region, limit)
+    try:
+        return _lookalikes(index.snapshot(), text or "", index.region, limit)
+    except IndexNotReady:
+        return []
+    except Exception as error:  # noqa: BLE001 - damaged: see index.py
+        index.report(error)
+        return []
 
 
 def catch_up():

@@ -18,7 +18,7 @@ from ..normalise import clean_text
 
 #: Bump when a change here changes the terms a name or number is indexed under: indexes built
 #: by another version are rebuilt at start.
-VERSION = 1
+VERSION = 2
 
 # -- preparing text ------------------------------------------------------------------------------
 
@@ -274,6 +274,23 @@ def unit_pairs(units):
     return [a + "+" + b for a, b in zip(units, units[1:])]
 
 
+def script_segments(text):
+    """The script units of each word typed between spaces: a Khmer or Burmese typist may put
+    a name's words in another order ('សុវណ្ណ ជ្រើសរើសបុគ្គលិក'), and each word is then looked
+    for on its own."""
+    words = [_drop_legal(_script_run_units(_LEGAL_ABBREVIATION.sub(" ", word)))
+             for word in prepare(text).split(" ")]
+    words = [units for units in words if units]
+    return words or ([script_units(text)] if script_units(text) else [])
+
+
+def loose_pairs(units):
+    """Pairs of neighbouring units' first letters (a Khmer cluster's consonant, a Burmese
+    syllable's first letter): a typo in a vowel sign or a subscript keeps them, so they
+    find the candidates for a misspelt run."""
+    return ["~" + a[:1] + "+" + b[:1] for a, b in zip(units, units[1:])]
+
+
 def approximate_find(needle, haystack, limit):
     """Fewest edits (unit inserted, dropped or changed) that turn `needle` into some run of
     `haystack`, or `limit + 1`: a misspelt Khmer or Burmese query still finds its name."""
@@ -297,6 +314,12 @@ def name_key(text):
     return analyse_name(text)[2]
 
 
+def bag_key(words, units):
+    """A name's words and units in one order: the same name with its words in another order
+    ('HR Services Mekong', 'មេគង្គ សេវាធនធានមនុស្ស') has the same bag."""
+    return "bag:" + " ".join(sorted(words)) + "|" + " ".join(sorted(units)) if words or units else ""
+
+
 def analyse_name(text):
     """(Latin words, script units, name key) of a name."""
     words, units = latin_words(text), script_units(text)
@@ -307,11 +330,47 @@ def analyse_name(text):
 def licence_keys(number):
     """The licence number without spaces, dashes or case, and its tails from each group on:
     people leave out the country and ministry ('2024-0012' for 'KH-MLVT-2024-0012'). A last
-    group alone ('0012') is too short to name one licence."""
+    group alone ('0012') is too short to name one licence. Each also without the leading
+    zeros of its number groups ('2024 12'), which people drop."""
     groups = re.findall(r"[^\W_]+", clean_text(number).upper())
-    keys = {"".join(groups[i:]) for i in range(max(1, len(groups) - 1))}
+    keys = set()
+    for parts in (groups, _unpadded(groups)):
+        keys.update("".join(parts[i:]) for i in range(max(1, len(parts) - 1)))
     keys.discard("")
     return keys
+
+
+def _unpadded(groups):
+    return [g.lstrip("0") or "0" if g.isdigit() else g for g in groups]
+
+
+_LOOKS_LIKE_DIGIT = str.maketrans("OIL", "011")
+
+
+def licence_query_keys(text):
+    """What a typed licence number may be: as typed, with the letters O and I (or l) next to
+    digits read as 0 and 1 ('2025-O121'), and without the leading zeros of its groups."""
+    groups = re.findall(r"[^\W_]+", clean_text(text).upper())
+    fixed = [re.sub(r"(?<=\d)[OIL]+|[OIL]+(?=\d)", lambda m: m.group().translate(
+        _LOOKS_LIKE_DIGIT), g) if any(c.isdigit() for c in g) else g for g in groups]
+    keys = {"".join(groups), "".join(fixed), "".join(_unpadded(fixed))}
+    keys.discard("")
+    return keys
+
+
+#: A phone is found by its last digits too ('692810'): people remember the end of a number.
+PHONE_TAILS = (6, 7, 8)
+
+
+def phone_tails(key):
+    digits = re.sub(r"\D", "", key or "")
+    return ["tel~" + digits[-n:] for n in PHONE_TAILS if len(digits) > n]
+
+
+def phone_tail_query(text):
+    """The index term for a query of 6 to 8 digits alone, or None."""
+    digits = re.sub(r"[\s.-]", "", clean_text(text))
+    return "tel~" + digits if digits.isdigit() and 6 <= len(digits) <= 8 else None
 
 
 def similarity(a, b):

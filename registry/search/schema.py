@@ -29,9 +29,15 @@ def make_schema():
         words=_terms(),
         #: Neighbouring Latin words written together ('phnompenh').
         joins=_terms(),
-        #: Pairs of neighbouring Khmer clusters or Burmese syllables ('អ+ង្គ'); a name of one
-        #: unit has that unit alone.
+        #: Pairs of neighbouring Khmer clusters or Burmese syllables ('អ+ង្គ'), each unit alone,
+        #: and the pairs without vowel signs ('~អ+ង្គ'; analysis.loose_pairs).
         pairs=_terms(),
+        #: Skeletons of the Latin words Khmer and Burmese names sound like (sounds.py).
+        sounds=_terms(),
+        #: The first words or units of each name, written together (documents.head_keys).
+        heads=_terms(),
+        #: Representatives' names: '=' whole name key, 'w:' words, 'u:' units, '~' skeletons.
+        people=_terms(),
         #: Per name: (Latin words, script units); for lookalikes and misspelt Khmer or Burmese.
         names=STORED,
         #: The English name, case-folded, as UTF-8: the order of the registry as a list.

@@ -11,6 +11,7 @@ from .. import countries
 from ..extensions import db
 from ..models import Agency, Channel, Licence, Representative
 from ..normalise import licence_key, phone_key
+from ..search.analysis import licence_query_keys
 from ..status import licence_status
 
 #: Load everything a public record shows in a handful of queries, not one per row.
@@ -35,12 +36,17 @@ def status_of(agency, on=None):
 
 
 def by_licence_number(text):
-    """The agency that holds or held this licence number, and that licence; (None, None)."""
+    """The agency that holds or held this licence number, and that licence; (None, None).
+    A number typed with the usual slips (O for 0, I for 1) is read as meant when it is not
+    a licence number as typed."""
     key = licence_key(text)
     if not key:
         return None, None
-    lic = db.session.scalars(select(Licence).where(Licence.number_key == key)).first()
-    return (lic.agency, lic) if lic else (None, None)
+    for candidate in [key, *sorted(licence_query_keys(text) - {key})]:
+        lic = db.session.scalars(select(Licence).where(Licence.number_key == candidate)).first()
+        if lic:
+            return lic.agency, lic
+    return None, None
 
 
 def by_phone(text):

@@ -1,0 +1,101 @@
+"""Whether the index files on disk are the ones written (issue 14).
+
+After every commit the committing process records each segment file's size, modification
+time and CRC-32 in a manifest beside the index. A worker compares its snapshot's files with it
+on every search (sizes and times: a listdir and a few stats) and checks a file's CRC once,
+when a snapshot first uses it. Segment files never change after they are written, so any
+difference is damage: a deleted folder, a zeroed or truncated segment.
+"""
+import gc
+import io
+import json
+import os
+import zlib
+
+MANIFEST = "segments.json"
+
+
+class IndexDamaged(Exception):
+    """The index on disk is not what was written: missing, changed or unreadable."""
+
+
+def record_manifest(folder):
+    """After a commit: size, time and CRC-32 of every segment file in `folder`."""
+    old = load_manifest(folder)
+    manifest = {}
+    for path in folder.glob("MAIN_*"):
+        if path.name == "MAIN_WRITELOCK":
+            continue
+        stat = path.stat()
+        seen = [stat.st_size, stat.st_mtime_ns]
+        known = old.get(path.name)
+        manifest[path.name] = known if known and known[:2] == seen else [*seen, crc(path)]
+    tmp = folder / f".{MANIFEST}.{os.getpid()}"
+    tmp.write_text(json.dumps(manifest))
+    os.replace(tmp, folder / MANIFEST)
+
+
+def load_manifest(folder):
+    try:
+        return json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def check(folder, segment_ids, full, verified):
+    """Raise IndexDamaged if a file of these segments is missing or differs from the
+    manifest (size and time; with `full`, its CRC-32 too, once per file: `verified` keeps
+    the files already checked)."""
+    manifest = load_manifest(folder)
+    try:
+        present = set(os.listdir(folder))
+    except OSError as error:
+        raise IndexDamaged(f"the folder is gone ({error.strerror})") from None
+    for segment in segment_ids:
+        files = [name for name in present if name.startswith(segment + ".")]
+        if not files:
+            raise IndexDamaged(f"segment {segment} is missing")
+        for name in files:
+            expected = manifest.get(name)
+            if expected is None:
+                continue  # committed after the manifest was read
+            stat = os.stat(folder / name)
+            seen = [stat.st_size, stat.st_mtime_ns]
+            if seen != expected[:2]:
+                raise IndexDamaged(f"{name} changed on disk")
+            if full and (name, *seen) not in verified:
+                if crc(folder / name) != expected[2]:
+                    raise IndexDamaged(f"{name} is corrupt")
+                verified.add((name, *seen))
+
+
+def segments(searcher):
+    return [leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()
+            if leaf.reader().segment() is not None]
+
+
+def inode(folder):
+    try:
+        return folder.stat().st_ino
+    except OSError:
+        return None
+
+
+def close_files(folder):
+    """Close every file still open under `folder`. Whoosh leaves the files of a segment it
+    failed to read to the garbage collector (a ResourceWarning each, at some later moment);
+    a damaged index is given up, so its files are closed here, while the error that holds
+    them is being handled."""
+    prefix = str(folder) + os.sep
+    for obj in gc.get_objects():
+        if (isinstance(obj, io.BufferedReader) and not obj.closed
+                and str(getattr(obj, "name", "")).startswith(prefix)):
+            obj.close()
+
+
+def crc(path):
+    value = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            value = zlib.crc32(chunk, value)
+    return value
