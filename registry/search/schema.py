@@ -5,8 +5,8 @@ comma-separated list of ready-made terms, so what is indexed and what is searche
 by the same pure functions. Fields are scorable so that Whoosh keeps their lengths (without
 them it looks for a missing length file once per posting, and indexing crawls).
 
-Matching happens on sets of documents (snapshot.py); Whoosh's BM25 only picks the candidates
-for misspelt Khmer or Burmese and for lookalikes.
+Matching, and picking the candidates for misspelt Khmer or Burmese and for lookalikes,
+happens on sets of documents (snapshot.py); Whoosh stores the postings and the names.
 """
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, KEYWORD, NUMERIC, STORED, Schema
