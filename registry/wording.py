@@ -165,7 +165,7 @@ ROLES = {
 #: What a search that found nothing says (issue 14). Only an identifier that is not on record
 #: may say "no licence"; a name may just be spelt another way.
 NOTHING_FOUND = {
-    "identifier": _l("No licence on record: do not pay fees to this agency."),
+    "identifier": STATUS_ADVICE[NOT_LICENSED],
     "name": _l("No agency by this name in the registry. Do not pay anyone until you find "
                "the agency here."),
     "repairing": _l("Search by name is being repaired and will be back in a few minutes. You "

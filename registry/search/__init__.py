@@ -56,7 +56,7 @@ def query(text, limit=20, offset=0, status=None, province=None, destination=None
     if not results.total and not offset and not any(filters.values()):
         keys = identifier_keys(typed_query(text)[0], index.region)
         if fallback.worth_checking(text, keys):
-            found = _from_database(text, index.region, limit, offset, tails=False)
+            found = _found(fallback.identifier_agencies(keys, tails=False), limit, offset)
             if found.total:
                 log.warning("search index missed an identifier the database holds; "
                             "answering from the database")
@@ -64,9 +64,12 @@ def query(text, limit=20, offset=0, status=None, province=None, destination=None
     return results
 
 
-def _from_database(text, region, limit, offset, degraded=False, tails=True):
+def _from_database(text, region, limit, offset, degraded):
     keys = identifier_keys(typed_query(text)[0], region)
-    ids = fallback.identifier_agencies(keys, tails) if keys else []
+    return _found(fallback.identifier_agencies(keys) if keys else [], limit, offset, degraded)
+
+
+def _found(ids, limit, offset, degraded=False):
     return Results(len(ids), ids[offset:offset + limit], degraded=degraded)
 
 

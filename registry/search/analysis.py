@@ -263,9 +263,9 @@ def _drop_legal(units):
 
 #: Legal-form words in Khmer and Burmese (company, Co. Ltd., limited, private, corporation), as
 #: units, so that any typing order of their marks is recognised.
-_LEGAL_UNITS = sorted((_script_run_units(word) for word in (
-    "ក្រុមហ៊ុន", "ខូអិលធីឌី", "លីមីធីត", "ឯកជន", "ကုမ္ပဏီ", "လီမိတက်", "ကော်ပိုရေးရှင်း")),
-    key=len, reverse=True)
+LEGAL_NATIVE = ("ក្រុមហ៊ុន", "ខូអិលធីឌី", "លីមីធីត", "ឯកជន", "ကုမ္ပဏီ", "လီမိတက်",
+                "ကော်ပိုရေးရှင်း")
+_LEGAL_UNITS = sorted(map(_script_run_units, LEGAL_NATIVE), key=len, reverse=True)
 
 
 def unit_pairs(units):

@@ -26,7 +26,7 @@ def head_keys(words, units):
 
 
 def unit_terms(units):
-    """Pairs of neighbouring units, each unit alone, and the pairs without vowel signs."""
+    """Pairs of neighbouring units, each unit alone, and the pairs of their first letters."""
     return [*unit_pairs(units), *units, *loose_pairs(units)]
 
 
@@ -36,7 +36,8 @@ def people_terms(agency, conventional):
     terms = set()
     for rep in agency.representatives:
         words, units, key = analyse_name(rep.name or "")
-        terms.update("=" + key for _ in [key] if key)
+        if key:
+            terms.add("=" + key)
         terms.update("w:" + w for w in words)
         terms.update("u:" + u for u in unit_terms(units))
         terms.update("~" + k for k in sound_terms(words) | sound_terms(*sound_words(

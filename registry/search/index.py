@@ -105,7 +105,7 @@ class SearchIndex:
                 if storage.index_exists():
                     ix = storage.open_index()
                     with ix.searcher() as searcher:
-                        self._check_files(searcher, full=True)
+                        self._check_files(searcher)
                     state = self._load_state()
                     # An incomplete index is being (or about to be) rebuilt: leave it be.
                     if signature(ix.schema) == signature(make_schema()) and (
@@ -144,19 +144,19 @@ class SearchIndex:
                     self._reset()  # another worker swapped in a new generation
                 if self._snapshot is not None and self._snapshot.searcher.up_to_date():
                     try:
-                        self._check_files(self._snapshot.searcher, full=False)
+                        integrity.unchanged(self.dir, self._snapshot.files)
                         return self._snapshot
                     except IndexDamaged:
                         pass  # or a commit merged its segments away just now: open afresh
                 searcher = self.ix.searcher()
                 try:
-                    self._check_files(searcher, full=True)
+                    files = self._check_files(searcher)
                     if not self._load_state().get("complete"):
                         raise IndexNotReady("the index is being built")
                 except BaseException:
                     searcher.close()
                     raise
-                self._snapshot = Snapshot(searcher, self._sets)
+                self._snapshot = Snapshot(searcher, self._sets, files)
             except IndexNotReady:
                 raise
             except Exception as error:  # noqa: BLE001 - any failure to open means: damaged
@@ -171,8 +171,8 @@ class SearchIndex:
         self._folder = None
 
     # -- damage ----------------------------------------------------------------------------------
-    def _check_files(self, searcher, full):
-        integrity.check(self.dir, integrity.segments(searcher), full, self._verified)
+    def _check_files(self, searcher):
+        return integrity.check(self.dir, integrity.segments(searcher), self._verified)
 
     def report(self, error):
         """A search failed on the index: mark it damaged, and heal it in the background (at
@@ -214,7 +214,7 @@ class SearchIndex:
             ix = _storage(self.dir).open_index()
             with ix.searcher() as searcher:
                 self._verified.clear()
-                self._check_files(searcher, full=True)
+                self._check_files(searcher)
             return self._load_state().get("analysis") == ANALYSIS_VERSION
         except Exception:  # noqa: BLE001 - anything wrong means: build a new one
             integrity.close_files(self.dir)

@@ -1,9 +1,9 @@
 """Whether the index files on disk are the ones written (issue 14).
 
 After every commit the committing process records each segment file's size, modification
-time and CRC-32 in a manifest beside the index. A worker compares its snapshot's files with it
-on every search (sizes and times: a listdir and a few stats) and checks a file's CRC once,
-when a snapshot first uses it. Segment files never change after they are written, so any
+time and CRC-32 in a manifest beside the index. A worker checks a snapshot's files against it
+when it opens the snapshot (a file's CRC once per process), and on every search only that the
+files it saw then are still there with the same size and time (a few stats). Segment files never change after they are written, so any
 difference is damage: a deleted folder, a zeroed or truncated segment.
 """
 import gc
@@ -26,8 +26,7 @@ def record_manifest(folder):
     for path in folder.glob("MAIN_*"):
         if path.name == "MAIN_WRITELOCK":
             continue
-        stat = path.stat()
-        seen = [stat.st_size, stat.st_mtime_ns]
+        seen = _seen(path)
         known = old.get(path.name)
         manifest[path.name] = known if known and known[:2] == seen else [*seen, crc(path)]
     tmp = folder / f".{MANIFEST}.{os.getpid()}"
@@ -42,11 +41,12 @@ def load_manifest(folder):
         return {}
 
 
-def check(folder, segment_ids, full, verified):
+def check(folder, segment_ids, verified):
     """Raise IndexDamaged if a file of these segments is missing or differs from the
-    manifest (size and time; with `full`, its CRC-32 too, once per file: `verified` keeps
-    the files already checked)."""
+    manifest (size, time and CRC-32, the CRC once per file: `verified` keeps the files
+    already checked). Returns {file: [size, time]} of the segments' files, for `unchanged`."""
     manifest = load_manifest(folder)
+    seen_files = {}
     try:
         present = set(os.listdir(folder))
     except OSError as error:
@@ -56,17 +56,33 @@ def check(folder, segment_ids, full, verified):
         if not files:
             raise IndexDamaged(f"segment {segment} is missing")
         for name in files:
+            seen = seen_files[name] = _seen(folder / name)
             expected = manifest.get(name)
             if expected is None:
                 continue  # committed after the manifest was read
-            stat = os.stat(folder / name)
-            seen = [stat.st_size, stat.st_mtime_ns]
             if seen != expected[:2]:
                 raise IndexDamaged(f"{name} changed on disk")
-            if full and (name, *seen) not in verified:
+            if (name, *seen) not in verified:
                 if crc(folder / name) != expected[2]:
                     raise IndexDamaged(f"{name} is corrupt")
                 verified.add((name, *seen))
+    return seen_files
+
+
+def unchanged(folder, seen_files):
+    """Raise IndexDamaged if a file `check` saw is gone or has another size or time."""
+    for name, seen in seen_files.items():
+        try:
+            now = _seen(folder / name)
+        except OSError:
+            raise IndexDamaged(f"{name} is missing") from None
+        if now != seen:
+            raise IndexDamaged(f"{name} changed on disk")
+
+
+def _seen(path):
+    stat = os.stat(path)
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def segments(searcher):

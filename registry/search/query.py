@@ -150,7 +150,8 @@ def tiers(snap, typed):
     head = "".join(words) if not units else "" if words else "|" + "".join(units)
     found.append(snap.term("heads", head) if head else 0)
     run = [_run(snap, units)] if units else []
-    anywhere = [_run(snap, segment) for segment in typed.segments]
+    anywhere = ([_run(snap, segment) for segment in typed.segments]
+                if typed.segments != [units] else run)
     same = [snap.any_of(_as_typed(words, i)) for i in range(len(words))]
     found.append(snap.all_of(same + run))
     found.append(snap.all_of(same + anywhere))

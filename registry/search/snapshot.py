@@ -59,8 +59,10 @@ def posting_ids(matcher):
 
 
 class Snapshot:
-    def __init__(self, searcher, sets=None):
+    def __init__(self, searcher, sets=None, files=None):
         self.searcher = searcher
+        #: {file: [size, time]} of its segments, as integrity.check saw them.
+        self.files = files or {}
         self.size = searcher.doc_count_all()
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self.sets = sets or SegmentSets()

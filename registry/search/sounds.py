@@ -13,7 +13,7 @@ import threading
 
 import icu
 
-from .analysis import burmese_syllables, fold, latin_words, prepare, skeleton
+from .analysis import LEGAL_NATIVE, burmese_syllables, fold, latin_words, prepare, skeleton
 
 _CONSONANTS = dict(zip(
     "កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវឝឞសហឡអ",
@@ -27,10 +27,8 @@ _SCRIPT_RUN = re.compile(r"[\u1780-\u17ff]+|[\u1000-\u109f]+")
 #: Shortest skeleton that is worth a term: one consonant after the first letter.
 MIN_SKELETON = 2
 _local = threading.local()
-#: Legal-form words (analysis drops them from names too); ឯ.ក with its dot.
-_LEGAL = re.compile("|".join(re.escape(w) for w in (
-    "ក្រុមហ៊ុន", "ខូអិលធីឌី", "លីមីធីត", "ឯកជន", "ឯ.ក", "ကုမ္ပဏီ", "လီမိတက်",
-    "ကော်ပိုရေးရှင်း")))
+#: Legal-form words, as analysis drops them from names; ឯ.ក with its dot.
+_LEGAL = re.compile("|".join(map(re.escape, (*LEGAL_NATIVE, "ឯ.ក"))))
 
 
 def khmer_latin(word):
