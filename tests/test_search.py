@@ -1,11 +1,9 @@
 """Search that finds agencies the way people type them (issue 4): Khmer and Burmese names,
 transliterations, typos, licence and phone numbers; ranking, lookalikes and leads."""
-import gc
 import json
 import os
 import random
 import threading
-import warnings
 from pathlib import Path
 
 import pytest
@@ -453,11 +451,6 @@ def test_a_name_always_finds_itself(app, load, names):
         results = found(app, name, limit=100)
         assert results.exact, name
         assert f"P-{i}" in numbers(app, name, limit=100), name
-    # Dozens of commits a second leave a few superseded segment files (read, not mapped,
-    # since issue 14) to the garbage collector; collect them here rather than in a later test.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 INDEPENDENT = json.loads((Path(__file__).parent.parent / "bench" / "queries_independent.json")

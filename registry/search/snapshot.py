@@ -9,6 +9,7 @@ milliseconds. A term's set is read from its posting list once per index segment 
 write, only the write's small new segment is read; documents deleted since are masked out.
 """
 import threading
+import weakref
 from collections import OrderedDict
 from functools import cached_property
 
@@ -66,10 +67,10 @@ class Snapshot:
         self.size = searcher.doc_count_all()
         self.leaves = [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
         self.sets = sets or SegmentSets()
-
-    def __del__(self):
-        # Files are read, not mapped (index.py): the last reference closes them.
-        self.searcher.close()
+        # Files are read, not mapped (index.py): the last reference closes them. Not __del__:
+        # in a collected cycle (an app torn down) the files' own finalisers may run first and
+        # warn of unclosed files; a weakref callback runs before any of them.
+        weakref.finalize(self, searcher.close)
 
     # -- vocabularies ----------------------------------------------------------------------------
     def _terms(self, field):
