@@ -8,6 +8,12 @@ STAMP := $(VENV)/.installed-$(SUM)
 TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The country profile: `make run COUNTRY=MM` (or REGISTRY_COUNTRY=MM in the environment) serves
+# Myanmar's demo registry. Each country keeps its own database and index: Cambodia's in
+# instance/ (as before), another's in instance/<COUNTRY>/.
+COUNTRY ?= $(or $(REGISTRY_COUNTRY),KH)
+override COUNTRY := $(shell echo '$(COUNTRY)' | tr a-z A-Z)
+INSTANCE := $(if $(filter KH,$(COUNTRY)),instance,instance/$(COUNTRY))
 
 .PHONY: run officers test test-sqlite test-postgres translations-update clean
 
@@ -35,12 +41,13 @@ translations-update: $(STAMP)
 	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching --ignore-obsolete --width 100
 
 # The local site's own settings (README, "Configuration").
-RUN_ENV = REGISTRY_SECRET_KEY=$$(cat instance/dev-secret-key) REGISTRY_BASE_URL=http://$(HOST):$(PORT)
+RUN_ENV = REGISTRY_SECRET_KEY=$$(cat instance/dev-secret-key) REGISTRY_BASE_URL=http://$(HOST):$(PORT) \
+	REGISTRY_COUNTRY=$(COUNTRY) REGISTRY_INSTANCE_DIR=$(abspath $(INSTANCE))
 
 run: $(STAMP) instance/dev-secret-key
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) seed --if-empty
-	@echo "Recruitment Agency Registry: http://$(HOST):$(PORT)/"
+	@echo "Recruitment Agency Registry ($(COUNTRY)): http://$(HOST):$(PORT)/"
 	$(RUN_ENV) REGISTRY_INSECURE_COOKIES=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Two demo officers (clerk and approver) for trying the admin module locally: their password

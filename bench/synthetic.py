@@ -13,10 +13,11 @@ zero-width spaces, ~15% also Burmese); a few deceptive lookalike agencies;
 complaints concentrated on a few agencies.
 
 Usage:
-    python bench/synthetic.py seed --out seed          # ~320 agencies, fixed seed
-    python bench/synthetic.py size 100000 --out /tmp/big [--seed 7]
+    python bench/synthetic.py seed [--country MM]      # registry/seed/<country>, fixed seed
+    python bench/synthetic.py size 100000 --out /tmp/big [--seed 7] [--country MM]
 
-Standard library only.  Rows are streamed to the files agency by agency, so
+Cambodia's vocabulary is here; Myanmar's in bench/myanmar.py. Standard library only for
+Cambodia (Myanmar's writes some rows in Zawgyi with the project's converter).  Rows are streamed to the files agency by agency, so
 memory stays flat at any size.
 """
 from __future__ import annotations
@@ -202,6 +203,7 @@ STATES = ("pending", "in_force", "under_appeal", "overturned")
 TARGETS = (("licensed", 70), ("suspended", 8), ("revoked", 6), ("expired", 10), ("not_licensed", 6))
 KM_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 MY_DIGITS = str.maketrans("0123456789", "၀၁၂၃၄၅၆၇၈၉")
+ASCII_DIGITS = str.maketrans("၀၁၂၃၄၅၆၇၈၉០១២៣៤៥៦៧៨៩", "01234567890123456789")
 ZWSP = "\u200b"
 
 # Qualifiers keep names unique at any size: none, then a place, another brand, or both.
@@ -249,9 +251,13 @@ class _Generator:
     expired, not licensed) and its licences and sanctions are dated to produce it;
     background sanctions are dated so that they never change that status."""
 
+    # The country's vocabulary; bench/myanmar.py gives Myanmar's.
+    provinces, province_weights, countries, country_weights = PROVINCES, PROV_W, COUNTRIES, COUNTRY_W
+    mobile_prefixes, calling_code = MOBILE_PREFIXES, "855"
+
     def __init__(self, rng: random.Random, ref: date):
         self.rng, self.D = rng, ref.toordinal()
-        self.mobiles = _NumberPool(MOBILE_PREFIXES, rng)
+        self.mobiles = _NumberPool(self.mobile_prefixes, rng)
         self.landlines = {}  # area code -> pool; provinces sharing a code share the pool
         self.seq = {}  # (series, year) -> last number; steps leave gaps like real registers
         self.names = {}  # (brand, activity) -> [plain name used, next general, next Burmese, orders]
@@ -357,6 +363,16 @@ class _Generator:
         landline = r.random() < 0.3
         phones = [self._phone(p[3] if landline else None)]
         phones += [self._phone() for _ in range(r.choices((0, 1, 2), (45, 40, 15))[0])]
+        channels, email, website = self._contacts(short, phones, landline)
+        dests = self._destinations()
+        return dict(parts=(brand, act, qual), legal_en=legal_en, legal_km=legal_km, prov=prov,
+                    target=target, licences=self._licences(target), dests=dests,
+                    fixed=[short + legal_en, name_km, name_my, ";".join(aliases), p[0], address_en,
+                           address_km.translate(KM_DIGITS), address_my, ";".join(phones),
+                           ";".join(channels), email, website, ";".join(dests)])
+
+    def _contacts(self, short, phones, landline):
+        r = self.rng
         slug = "-".join("".join(c for c in short.lower() if c.isalnum() or c == " ").split())
         flat = slug.replace("-", "")
         channels = []
@@ -365,23 +381,35 @@ class _Generator:
         if r.random() < 0.5:
             channels.append(f"telegram:@{slug.replace('-', '_')}")
         if r.random() < 0.25 and not (landline and len(phones) == 1):  # one of its own mobiles
-            digits = "".join(c for c in phones[-1] if c.isdigit()).removeprefix("855").removeprefix("0")
-            channels.append(f"viber:+855{digits}")
+            digits = "".join(c for c in phones[-1].translate(ASCII_DIGITS) if c.isdigit())
+            digits = digits.removeprefix(self.calling_code).removeprefix("0")
+            channels.append(f"viber:+{self.calling_code}{digits}")
         if r.random() < 0.08:
             channels.append(f"website:https://jobs.{slug}.example")
         for _ in range(r.choices((0, 1, 2), (80, 15, 5))[0]):
-            b = PROVINCES[r.choices(range(len(PROVINCES)), PROV_W)[0]][1]
+            b = self._province()[1]
             channels.append(f"branch:{b} {r.choice(('office', 'branch'))}, {r.choice(('Road', 'Street', 'National Road'))} {r.randint(1, 60)}")
         email = "" if r.random() < 0.15 else (
             f"{r.choice(('info', 'contact', 'hr', 'recruit', 'office'))}@{slug}.example"
             if r.random() < 0.8 else f"{flat}{r.randint(1, 99)}@mail.example")
         website = f"https://{r.choice(('', 'www.'))}{slug}.example" if r.random() < 0.75 else ""
-        dests = set()
-        for _ in range(r.choices((1, 2, 3, 4), (30, 35, 25, 10))[0]):
-            dests.add(r.choices(COUNTRIES, COUNTRY_W)[0][0])
-        dests = [c[0] for c in COUNTRIES if c[0] in dests]
+        return channels, email, website
 
-        # Licence chain, newest first, then reversed so the CSV reads oldest to newest.
+    def _province(self):
+        return self.provinces[self.rng.choices(range(len(self.provinces)), self.province_weights)[0]]
+
+    def _country(self):
+        return self.rng.choices(self.countries, self.country_weights)[0]
+
+    def _destinations(self):
+        dests = set()
+        for _ in range(self.rng.choices((1, 2, 3, 4), (30, 35, 25, 10))[0]):
+            dests.add(self._country()[0])
+        return [c[0] for c in self.countries if c[0] in dests]
+
+    def _licences(self, target):
+        """The licence chain, oldest first, dated to give `target` on the reference date."""
+        r, D = self.rng, self.D
         years = r.choice((2, 3))
         if target in ("licensed", "suspended"):
             issued = D - r.randint(1, 365 * years - 2)
@@ -401,14 +429,13 @@ class _Generator:
         licences, prev = [], ""
         for start, end in chain:
             y = date.fromordinal(start).year
-            num = f"KH-MLVT-{y}-{self._next('lic', y):04d}"
+            num = self._licence_number(y)
             licences.append((num, start, end, prev))
             prev = num
-        return dict(parts=(brand, act, qual), legal_en=legal_en, legal_km=legal_km, prov=prov,
-                    target=target, licences=licences, dests=dests,
-                    fixed=[short + legal_en, name_km, name_my, ";".join(aliases), p[0], address_en,
-                           address_km.translate(KM_DIGITS), address_my, ";".join(phones),
-                           ";".join(channels), email, website, ";".join(dests)])
+        return licences
+
+    def _licence_number(self, year):
+        return f"KH-MLVT-{year}-{self._next('lic', year):04d}"
 
     # -- related records -----------------------------------------------------
     def _sanction(self, ag, kind, state, lo, hi, cover=False):
@@ -444,10 +471,7 @@ class _Generator:
                     frm = decided + r.randint(0, 30)
         amount = currency = paid = ""
         if kind == "fine":
-            if r.random() < 0.6:
-                amount, currency = r.randint(2, 40) * 500_000, "KHR"
-            else:
-                amount, currency = r.randint(2, 50) * 100, "USD"
+            amount, currency = self._fine()
             paid = "yes" if state == "in_force" and r.random() < 0.7 else "no"
         if (kind, state) in self.need:
             self.need[(kind, state)] -= 1
@@ -456,7 +480,16 @@ class _Generator:
         reason = r.choice(REASONS)
         y = date.fromordinal(decided).year
         return [ag["licences"][-1][0], kind, _iso(decided), _iso(frm), _iso(to) if to else "",
-                amount, currency, paid, *reason, f"Prakas {self._next('prakas', y, 2)}/{y} MLVT", state]
+                amount, currency, paid, *reason, self._decision_ref(y), state]
+
+    def _fine(self):
+        r = self.rng
+        if r.random() < 0.6:
+            return r.randint(2, 40) * 500_000, "KHR"
+        return r.randint(2, 50) * 100, "USD"
+
+    def _decision_ref(self, year):
+        return f"Prakas {self._next('prakas', year, 2)}/{year} MLVT"
 
     def _related(self, ag):
         r, D = self.rng, self.D
@@ -468,9 +501,10 @@ class _Generator:
             self.rep_no += 1
             frm = min(D - 10, max(lic[-1][1], D - 2000) - r.randint(0, 200))
             to = "" if r.random() < 0.5 else _iso(frm + r.randint(180, 1500))
-            prov = ag["prov"] if r.random() < 0.7 else r.choices(range(len(PROVINCES)), PROV_W)[0]
+            prov = ag["prov"] if r.random() < 0.7 else self.rng.choices(
+                range(len(self.provinces)), self.province_weights)[0]
             reps.append([newest, self._person(), f"REP-{self.rep_no:06d}", self._phone(),
-                         PROVINCES[prov][0], _iso(frm), to])
+                         self.provinces[prov][0], _iso(frm), to])
         sanctions = []
         if target != "not_licensed":
             lo, hi = max(first, D - 6 * 365), min(D - 1, last_end)
@@ -506,20 +540,28 @@ class _Generator:
             if status not in ("received", "investigating"):
                 closed = _iso(received + r.randint(0, min(300, D - 1 - received)))
                 if status in ("mediated", "resolved") and r.random() < 0.6:
-                    comp, cur = (r.randint(2, 60) * 50, "USD") if r.random() < 0.7 else (r.randint(4, 120) * 100_000, "KHR")
+                    comp, cur = self._compensation()
             cat = r.choices(COMPLAINT_TEXT, COMPLAINT_W)[0]
-            dest = r.choice(ag["dests"]) if r.random() < 0.9 else r.choices(COUNTRIES, COUNTRY_W)[0][0]
-            c = next(x for x in COUNTRIES if x[0] == dest)
-            km = r.random() < 0.6
-            detail = (cat[3] if km else cat[2]).format(c=c[2] if km else c[1], n=r.randint(2, 9))
-            if km:
-                detail = detail.translate(KM_DIGITS)
+            dest = r.choice(ag["dests"]) if r.random() < 0.9 else self._country()[0]
+            detail = self._complaint_detail(cat[0], next(x for x in self.countries if x[0] == dest))
             y = date.fromordinal(received).year
             complaints.append([newest, _iso(received), cat[0], dest, min(40, 1 + int(r.expovariate(1 / 4))),
                                status, comp, cur, closed, self._person(),
                                self._phone() if r.random() < 0.9 else "", detail,
                                f"C-{y}-{self._next('case', y, 1):06d}"])
         return reps, sanctions, complaints
+
+    def _compensation(self):
+        r = self.rng
+        return (r.randint(2, 60) * 50, "USD") if r.random() < 0.7 else (r.randint(4, 120) * 100_000, "KHR")
+
+    def _complaint_detail(self, category, country):
+        """The complainant's account, in the national language or English."""
+        r = self.rng
+        text = next(c for c in COMPLAINT_TEXT if c[0] == category)
+        km = r.random() < 0.6
+        detail = (text[3] if km else text[2]).format(c=country[2] if km else country[1], n=r.randint(2, 9))
+        return detail.translate(KM_DIGITS) if km else detail
 
     def rows(self, n):
         """Yield (licence rows, representatives, sanctions, complaints) per agency."""
@@ -536,11 +578,21 @@ class _Generator:
                 yield (lic, *self._related(ag))
 
 
-def write_registry(out_dir, agencies: int, seed: int = 2026, reference_date=date(2026, 1, 1)) -> dict:
+def generator(country):
+    if country == "KH":
+        return _Generator
+    if country == "MM":
+        from myanmar import MyanmarGenerator  # beside this file; it builds on this module
+        return MyanmarGenerator
+    raise ValueError(f"no vocabulary for country {country!r}: KH or MM")
+
+
+def write_registry(out_dir, agencies: int, seed: int = 2026, reference_date=date(2026, 1, 1),
+                   country="KH") -> dict:
     """Write agencies/representatives/sanctions/complaints CSVs and reference_date.txt
     into out_dir; return row counts.  The same seed always gives the same files."""
     os.makedirs(out_dir, exist_ok=True)
-    gen = _Generator(random.Random(seed), reference_date)
+    gen = generator(country)(random.Random(seed), reference_date)
     counts = {"agencies": 0, "licences": 0, "sanctions": 0, "complaints": 0, "representatives": 0}
     files = {k: open(os.path.join(out_dir, f"{k}.csv"), "w", newline="", encoding="utf-8") for k in HEADERS}
     try:
@@ -564,15 +616,21 @@ def write_registry(out_dir, agencies: int, seed: int = 2026, reference_date=date
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("seed", help="the demo data set (~320 agencies, fixed seed)")
-    s.add_argument("--out", default="registry/seed")
+    s = sub.add_parser("seed", help="a country's demo data set (~320 agencies, fixed seed)")
+    s.add_argument("--out", help="default: registry/seed/<COUNTRY>")
     z = sub.add_parser("size", help="N agencies, e.g. for benchmarks")
     z.add_argument("n", type=int)
     z.add_argument("--out", required=True)
     z.add_argument("--seed", type=int, default=2026)
+    for p in (s, z):
+        p.add_argument("--country", choices=("KH", "MM"), default="KH")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    counts = write_registry(a.out, 320) if a.cmd == "seed" else write_registry(a.out, a.n, a.seed)
+    if a.cmd == "seed":
+        a.out = a.out or f"registry/seed/{a.country}"
+        counts = write_registry(a.out, 320, country=a.country)
+    else:
+        counts = write_registry(a.out, a.n, a.seed, country=a.country)
     print(f"{counts} -> {a.out} in {time.perf_counter() - t0:.1f}s")
 
 

@@ -26,6 +26,7 @@ from .services.export import export_folder
 from .services.import_rows import FILES, count_rows
 from .services.imports import ImportRefused, import_folder
 
+#: One demo data set per shipped country profile: seed/KH, seed/MM.
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 DATE_COLUMNS = ("licence_issued_on", "licence_expires_on", "authorised_from", "authorised_to",
                 "decided_on", "effective_from", "effective_to", "received_on", "closed_on")
@@ -88,15 +89,24 @@ def operator_account(email):
 @click.option("--if-empty", is_flag=True, help="Only when the registry has no agency yet.")
 @with_appcontext
 def seed_command(if_empty):
-    """Load the demo data set from seed/, with its dates moved to be current today."""
+    """Load the country profile's demo data set (seed/<country>), with its dates moved to be
+    current today."""
     if if_empty and db.session.query(Agency.id).first():
         click.echo("The registry already holds data; demo data not loaded.")
         return
-    reference = date.fromisoformat((SEED_DIR / "reference_date.txt").read_text().strip())
+    folder = SEED_DIR / profile().code
+    if not folder.is_dir():
+        raise click.ClickException(f"no demo data for country {profile().code}: "
+                                   f"only {', '.join(sorted(demo_countries()))}")
+    reference = date.fromisoformat((folder / "reference_date.txt").read_text().strip())
     with tempfile.TemporaryDirectory() as tmp:
-        shift_dates(SEED_DIR, tmp, date.today() - reference)
+        shift_dates(folder, tmp, date.today() - reference)
         result = run_import(tmp, "cli:seed", approved_by=demo_approver())
     click.echo(f"Seeded the demo registry (dates moved to {date.today()}). {result.summary()}")
+
+
+def demo_countries():
+    return {p.name for p in SEED_DIR.iterdir() if (p / "agencies.csv").is_file()}
 
 
 DEMO_APPROVER = "demo-approver@registry.invalid"

@@ -11,7 +11,7 @@ from babel.numbers import format_currency as babel_currency
 from babel.messages.pofile import read_po
 from flask import current_app, g, request
 from markupsafe import Markup
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, get_translations
 
 from . import countries, wording
 from .urls import absolute
@@ -64,6 +64,10 @@ def init_app(app, babel):
         absolute_url=absolute,
     )
     app.jinja_env.filters["nobreak"] = nobreak
+    app.jinja_env.filters["digits"] = in_digits
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: get_translations().ugettext(s), ngettext=ngettext_in_digits,
+        newstyle=True)
 
 
 def select_locale():
@@ -111,10 +115,29 @@ def text_in(values, lang=None):
     return "", lang
 
 
+DIGITS = {"km": str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"),
+          "my": str.maketrans("0123456789", "၀၁၂၃၄၅၆၇၈၉")}
+
+
+def in_digits(text, lang=None):
+    """`text` with the digits of the page's language, where the country profile says its
+    readers use them (native_digits); else as it is."""
+    lang = lang or current_lang()
+    if lang in countries.for_config(current_app.config).native_digits:
+        return str(text).translate(DIGITS[lang])
+    return text
+
+
+def ngettext_in_digits(singular, plural, num):
+    """Flask-Babel's ngettext, with the count in the page's digits (Jinja formats the rest)."""
+    text = get_translations().ungettext(singular, plural, num)
+    return text.replace("%(num)d", in_digits(str(num)).replace("%", "%%"))
+
+
 def format_day(value):
     """A date as people of the page's language write it: month names in full in Burmese,
     where the short forms (ဩ, နို) read badly."""
-    return format_date(value, "long" if current_lang() == "my" else "medium")
+    return in_digits(format_date(value, "long" if current_lang() == "my" else "medium"))
 
 
 def format_moment(value):
@@ -124,7 +147,7 @@ def format_moment(value):
     lang = current_lang()
     clock = "h:mm a" if lang == "en" else "HH:mm"
     zone = get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return f"{format_day(value)}, {format_time(value, clock)} " \
+    return f"{format_day(value)}, {in_digits(format_time(value, clock))} " \
            f"({get_timezone_name(zone, width='long', locale=lang)})"
 
 
@@ -134,11 +157,11 @@ def format_money(amount, currency):
     lang = current_lang()
     digits = countries.for_config(current_app.config).currency_digits.get(currency)
     if digits is None:
-        return babel_currency(amount, currency, locale=lang)
+        return in_digits(babel_currency(amount, currency, locale=lang))
     pattern = Locale.parse(lang).currency_formats["standard"].pattern.split(";")[0]
     whole = pattern.replace(".00", "" if digits == 0 else "." + "0" * digits)
-    return babel_currency(round(amount, digits), currency, format=whole, locale=lang,
-                          currency_digits=False)
+    return in_digits(babel_currency(round(amount, digits), currency, format=whole, locale=lang,
+                                    currency_digits=False))
 
 
 def nobreak(value):

@@ -20,6 +20,12 @@ STATUS_NAMES = {
     EXPIRED: _l("Licence expired"),
     NOT_LICENSED: _l("No licence on record"),
 }
+#: What a country profile calls its first-level divisions (its "subdivision").
+SUBDIVISIONS = {
+    "province": _l("Province"),
+    # i18n: Myanmar's first-level divisions: its states and its regions
+    "state_or_region": _l("State or region"),
+}
 # i18n: status words on a coloured badge, for a licence that starts on a later date
 NOT_YET_NAME = _l("Not licensed yet")
 # i18n: one plain sentence under the status badge, for a first-time migrant

@@ -66,12 +66,25 @@ def empty_all_tables():
                 conn.execute(table.delete())
 
 
+#: The shipped country profiles. A test of something that depends on the profile (regions,
+#: phones, default language, digits, demo data, search) runs under each: @BOTH_COUNTRIES.
+COUNTRIES = ("KH", "MM")
+BOTH_COUNTRIES = pytest.mark.parametrize("country", COUNTRIES)
+
+
 @pytest.fixture
-def app(database_url, tmp_path, monkeypatch):
+def country():
+    """The country profile of `app`: Cambodia's unless a test parametrizes it."""
+    return "KH"
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch, country):
     # Each test's own instance folder: open-data archives, compiled catalogs.
     monkeypatch.setenv("REGISTRY_INSTANCE_DIR", str(tmp_path / "instance"))
     app = create_app({
         "TESTING": True,
+        "REGISTRY_COUNTRY": country,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REGISTRY_INDEX_DIR": str(tmp_path / "index"),
         "REGISTRY_SIGNING_KEY_FILE": str(tmp_path / "signing.pem"),

@@ -21,14 +21,19 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 FONT = {"km": ("Noto Sans Khmer", "ក"), "my": ("Noto Sans Myanmar", "က")}
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The demo registry served on a free loopback port, in its own database and index."""
-    tmp = tmp_path_factory.mktemp("browser")
+#: Each country's demo registry (issue 12): a word people search for, the site's own language.
+COUNTRIES = {"KH": ("angkor", "km"), "MM": ("shwe", "my")}
+
+
+@pytest.fixture(scope="module", params=sorted(COUNTRIES))
+def site(tmp_path_factory, request):
+    """A country's demo registry served on a free loopback port, in its own database and index."""
+    country = request.param
+    tmp = tmp_path_factory.mktemp(f"browser-{country}")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/site.db",
                       "REGISTRY_INDEX_DIR": str(tmp / "index"),
                       "REGISTRY_SIGNING_KEY_FILE": str(tmp / "key.pem"),
-                      "SESSION_COOKIE_SECURE": False})
+                      "REGISTRY_COUNTRY": country, "SESSION_COOKIE_SECURE": False})
     with app.app_context():
         upgrade()
     assert app.test_cli_runner().invoke(seed_command).exit_code == 0
@@ -37,10 +42,14 @@ def site(tmp_path_factory):
     thread.start()
     client = app.test_client()
     suspended = client.get("/api/v1/search?status=suspended&limit=1").json["results"][0]
-    khmer_name = client.get("/api/v1/search?status=licensed&limit=1").json["results"][0]
+    query, lang = COUNTRIES[country]
+    native = next(r["name"][lang] for r in client.get(
+        "/api/v1/search?status=licensed&limit=50").json["results"] if r["name"][lang])
+    # Screenshots of the Cambodian site keep their names; the Myanmar site's start with mm-.
     yield {"url": f"http://127.0.0.1:{server.server_port}", "licence":
-           suspended["licence_number"], "khmer": khmer_name["name"]["km"].split()[-2],
-           "agencies": agency_per_state(app)}
+           suspended["licence_number"], "query": query, "lang": lang,
+           "native": native.split()[-2] if len(native.split()) > 2 else native.split()[0],
+           "agencies": agency_per_state(app), "shots": "" if country == "KH" else "mm-"}
     server.shutdown()
 
 
@@ -73,7 +82,7 @@ def browser():
 
 
 def pages(site, lang):
-    return {"home": f"/{lang}/", "search": f"/{lang}/search?q=angkor",
+    return {"home": f"/{lang}/", "search": f"/{lang}/search?q={site['query']}",
             "agency": f"/{lang}/agencies/{site['licence']}", "verify": f"/{lang}/verify"}
 
 
@@ -93,7 +102,7 @@ def open_page(browser, url, javascript=True):
 def test_pages_render_with_the_script_font(site, browser, lang, name):
     page, transferred = open_page(browser, site["url"] + pages(site, lang)[name])
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{lang}-{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{site['shots']}{lang}-{name}.png"), full_page=True)
     family, sample = FONT[lang]
     assert page.evaluate("document.documentElement.lang") == lang
     page.evaluate("document.fonts.ready")
@@ -149,7 +158,8 @@ def test_first_visit_bytes_and_no_script_font_on_english_pages(site, browser):
                                   if "/fonts/" in url]}
         page.context.close()
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "first-visit-bytes.json").write_text(json.dumps(report, indent=2))
+    (ARTIFACTS / f"{site['shots']}first-visit-bytes.json").write_text(
+        json.dumps(report, indent=2))
     names = {"LanguageNames-Khmer.woff2", "LanguageNames-Myanmar.woff2"}  # the switcher
     assert set(report["en"]["fonts"]) == names
     assert set(report["km"]["fonts"]) == names | {"NotoSansKhmer-Regular.khmer.woff2"}
@@ -157,27 +167,30 @@ def test_first_visit_bytes_and_no_script_font_on_english_pages(site, browser):
 
 
 def test_language_switcher_keeps_the_page_and_query(site, browser):
-    page, _ = open_page(browser, site["url"] + "/en/search?q=angkor&status=licensed")
-    page.click("nav.langs a[hreflang=km]")
+    query, lang = site["query"], site["lang"]
+    page, _ = open_page(browser, site["url"] + f"/en/search?q={query}&status=licensed")
+    page.click(f"nav.langs a[hreflang={lang}]")
     page.wait_for_load_state()
-    assert re.search(r"/km/search\?q=angkor&status=licensed$", page.url), page.url
-    assert page.evaluate("document.documentElement.lang") == "km"
+    assert re.search(rf"/{lang}/search\?q={query}&status=licensed$", page.url), page.url
+    assert page.evaluate("document.documentElement.lang") == lang
     page.context.close()
 
 
 def test_search_and_verify_work_with_javascript_off(site, browser):
-    page, _ = open_page(browser, site["url"] + "/km/", javascript=False)
-    page.fill("#q", site["khmer"])
+    lang = site["lang"]
+    page, _ = open_page(browser, site["url"] + f"/{lang}/", javascript=False)
+    page.fill("#q", site["native"])
     page.click("form.search button")
     page.wait_for_load_state()
-    assert "/km/search?q=" in page.url and page.locator("ol.results li").count() >= 1
-    page.goto(site["url"] + "/km/verify")
+    assert f"/{lang}/search?q=" in page.url and page.locator("ol.results li").count() >= 1
+    page.goto(site["url"] + f"/{lang}/verify")
     page.fill("#licence", site["licence"].lower())
     page.click("form.verify button")
     page.wait_for_load_state()
     assert re.search(r"/verify/V-\d{8}-[0-9A-Z]{6}$", page.url), page.url
     assert page.locator(".verdict-suspended").count() == 1
-    page.screenshot(path=str(ARTIFACTS / "km-receipt-no-js.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{site['shots']}{lang}-receipt-no-js.png"),
+                    full_page=True)
     page.context.close()
 
 
@@ -225,7 +238,7 @@ LINE_STARTS = """() => {
 def phone_pages(site, lang):
     found = {name: f"/{lang}/agencies/{number}" for name, number in site["agencies"].items()
              if name in STATES}
-    return {"home": f"/{lang}/", "search": f"/{lang}/search?q={site['khmer']}",
+    return {"home": f"/{lang}/", "search": f"/{lang}/search?q={site['native']}",
             "verify": f"/{lang}/verify", **found}
 
 
@@ -328,10 +341,11 @@ def test_on_a_phone_pages_fit_and_words_stay_whole(site, browser, lang):
     family = FONT[lang][0]
     for name, path in phone_pages(site, lang).items():
         page = open_phone(browser, site["url"] + path)
-        page.screenshot(path=str(ARTIFACTS / f"phone-{lang}-{name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{site['shots']}phone-{lang}-{name}.png"),
+                        full_page=True)
         if name == "complaints":
             page.click("details.all-complaints summary")  # the full list, opened
-            page.screenshot(path=str(ARTIFACTS / f"phone-{lang}-complaints-open.png"),
+            page.screenshot(path=str(ARTIFACTS / f"{site['shots']}phone-{lang}-complaints-open.png"),
                             full_page=True)
         assert not overflowing(page), (name, overflowing(page))
         assert not broken_numbers(page), (name, broken_numbers(page))
@@ -350,7 +364,8 @@ def test_the_receipt_on_a_phone_is_in_the_askers_language_without_boxes(site, br
     assert re.search(rf"/{lang}/verify/V-\d{{8}}-[0-9A-Z]{{6}}$", page.url), page.url
     assert page.evaluate("document.documentElement.lang") == lang
     page.evaluate("document.fonts.ready")
-    page.screenshot(path=str(ARTIFACTS / f"phone-{lang}-receipt.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{site['shots']}phone-{lang}-receipt.png"),
+                    full_page=True)
     assert not overflowing(page) and not broken_numbers(page)
     assert not drawn_without(page, ("pre.payload",)), "the signed record shows boxes"
     page.context.close()
@@ -381,7 +396,7 @@ def test_status_badges_differ_by_more_than_hue(site, browser):
       const s = getComputedStyle(b);
       return [b.textContent, s.backgroundColor, s.color, s.borderTopStyle]; })""")
     page.evaluate("document.documentElement.style.filter = 'grayscale(1)'")  # CSSOM: CSP allows
-    page.screenshot(path=str(ARTIFACTS / "status-badges-greyscale.png"))
+    page.screenshot(path=str(ARTIFACTS / f"{site['shots']}status-badges-greyscale.png"))
     page.context.close()
     look = {code: (relative_luminance(bg), relative_luminance(fg), border)
             for code, bg, fg, border in styles}

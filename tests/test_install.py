@@ -2,6 +2,7 @@
 virtualenv (issue 9): `pip install '.[postgresql,redis]'` (not editable, so nothing is read from the
 source tree), `flask db upgrade`, `flask seed`, gunicorn. Khmer and Burmese pages must come out
 translated: the catalogs are compiled by the app itself, not by make."""
+import json
 import re
 import shutil
 import subprocess
@@ -63,6 +64,25 @@ def test_the_readme_production_install_serves_translated_pages(tmp_path):
                 assert not leaked, (path, leaked[:3])
         status, _, body = request(port, "/static/css/site.css")
         assert status == 200 and b"Noto Sans Khmer" in body
+    finally:
+        node.stop()
+    # Myanmar's profile, the same installed package (issue 12): its own demo registry,
+    # Burmese first.
+    env |= {"REGISTRY_COUNTRY": "MM",
+            "REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path}/registry-mm.sqlite3",
+            "REGISTRY_INDEX_DIR": str(tmp_path / "instance" / "index-mm")}
+    run([str(bin_dir / "flask"), "--app", "registry", "db", "upgrade"], env, tmp_path)
+    assert "agencies: 320 new" in run([str(bin_dir / "flask"), "--app", "registry", "seed"],
+                                      env, tmp_path)
+    node = gunicorn(env, port, workers=1, gunicorn_bin=bin_dir / "gunicorn",
+                    log=tmp_path / "gunicorn-mm.log")
+    try:
+        status, headers, _ = request(port, "/")
+        assert status == 302 and headers["Location"].endswith("/my/")
+        status, _, body = request(port, "/api/v1/search?q=%E1%80%9B%E1%80%BD%E1%80%BE%E1%80%B1")
+        found = json.loads(body)  # ရွှေ, "golden": a word of many Myanmar agencies' names
+        assert status == 200 and found["total"] > 5
+        assert all(r["licence_number"].startswith("MOL-OEA-") for r in found["results"])
     finally:
         node.stop()
 

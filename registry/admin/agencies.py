@@ -8,6 +8,7 @@ from ..i18n import current_lang
 from ..models import Agency
 from ..services import agency_edits
 from ..services.agencies import find_for_staff, profile, status_of
+from ..wording import SUBDIVISIONS
 from .common import DATA_ENTRY, attempt, get_or_404, status
 from .forms import AgencyForm, LicenceForm, NewAgencyForm, RepresentativeForm
 
@@ -16,6 +17,7 @@ PAGE = 50
 
 
 def province_choices(form):
+    form.province.label.text = SUBDIVISIONS[profile().subdivision]
     form.province.choices = [SelectChoice("", "-")] + [
         SelectChoice(p.code, f"{p.name(current_lang())} ({p.code})") for p in profile().provinces]
 

@@ -35,6 +35,11 @@ class CountryProfile:
     timezone: str = "UTC"
     #: Decimals to show where practice differs from ISO 4217 (the riel: none).
     currency_digits: dict = None
+    #: Languages whose pages write dates, amounts and counts in their own digits (Myanmar's
+    #: official and everyday writing uses ၀-၉); identifiers and phones keep the digits typed.
+    native_digits: tuple = ()
+    #: What its first-level divisions are called (wording.SUBDIVISIONS).
+    subdivision: str = "province"
 
     def province(self, code):
         return self._by_code().get(code)
@@ -68,7 +73,9 @@ def load(code, path=None):
     return CountryProfile(data["code"], data["name"], data["currency"], data["default_language"],
                           data["phone_region"], data["ministry"], provinces,
                           tuple(data.get("common_destinations", ())),
-                          data.get("timezone", "UTC"), dict(data.get("currency_digits", {})))
+                          data.get("timezone", "UTC"), dict(data.get("currency_digits", {})),
+                          tuple(data.get("native_digits", ())),
+                          data.get("subdivision", "province"))
 
 
 @cache
