@@ -7,12 +7,11 @@ import unicodedata
 
 import phonenumbers
 
-# Khmer (U+17E0..) and Myanmar (U+1040.., Shan U+1090..) digits count as digits.
-_DIGITS = {
-    **{0x17E0 + i: str(i) for i in range(10)},
-    **{0x1040 + i: str(i) for i in range(10)},
-    **{0x1090 + i: str(i) for i in range(10)},
-}
+# Every decimal digit Unicode has counts as that digit: Khmer ០-៩, Myanmar ၀-၉ and Shan, the
+# fullwidth ０-９ some phone keyboards type, Thai... (issue 15: 'KH-MLVT-２０２５-０００１' must
+# find the licence, not earn a signed "no licence" receipt). Planes 0 and 1 hold them all.
+_DIGITS = {cp: str(unicodedata.decimal(chr(cp))) for cp in range(0x20000)
+           if unicodedata.decimal(chr(cp), None) is not None}
 # Invisible characters that Khmer and Burmese text carries between words; they never change
 # what a name is.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -28,8 +27,9 @@ def tidy_text(text):
 
 
 def clean_text(text):
-    """NFC, ASCII digits, no invisible separators, single spaces, no control characters."""
-    text = unicodedata.normalize("NFC", str(text or "")).translate(INVISIBLE).translate(_DIGITS)
+    """NFKC (fullwidth and other compatibility forms of letters and digits become the plain
+    ones), ASCII digits, no invisible separators, single spaces, no control characters."""
+    text = unicodedata.normalize("NFKC", str(text or "")).translate(INVISIBLE).translate(_DIGITS)
     if not text.isprintable():  # only then can it hold a control or format character
         text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return " ".join(text.split())

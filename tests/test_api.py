@@ -341,6 +341,23 @@ def test_verify(client, data, kind, value, status, number):
     assert answer["reference"][2:10] == answer["checked_at"][:10].replace("-", "")
 
 
+def test_a_head_request_mints_no_receipt_and_counts_no_lead(app, client, data):
+    from sqlalchemy import func, select
+    from registry.extensions import db
+    from registry.models import UnmatchedSearch, Verification
+
+    def counts():
+        with app.app_context():
+            return (db.session.scalar(select(func.count(Verification.id))),
+                    db.session.scalar(select(func.count(UnmatchedSearch.id))))
+    before = counts()
+    assert client.head("/api/v1/verify", query_string={"licence": ANGKOR}).status_code == 200
+    assert client.head("/en/search", query_string={"q": "Nobody Such Broker"}).status_code == 200
+    assert counts() == before
+    assert client.get("/en/search", query_string={"q": "Nobody Such Broker"}).status_code == 200
+    assert counts()[1] == before[1] + 1  # the same search by a person counts
+
+
 # -- errors, methods, CORS --------------------------------------------------------------------
 
 @pytest.mark.parametrize("url, status, template", [

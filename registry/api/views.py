@@ -3,7 +3,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_cors import CORS
 
@@ -76,6 +76,8 @@ def verify():
     phone = clean_text(request.args.get("phone", ""))
     if not licence and not phone:
         raise BadRequest(_l("Give licence=… or phone=…"))
+    if request.method == "HEAD":  # looking at the address mints no receipt (issue 15)
+        return Response(status=200, content_type="application/json")
     record = verification.verify(licence=licence or None, phone=phone or None)
     return jsonify(record.answer)
 

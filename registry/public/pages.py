@@ -132,7 +132,8 @@ def nothing_found(q, filters, limit=5):
     """A search that found nothing: count it as a lead for regulators (the text and a daily
     count only), and return the licensed agencies whose names look like it, with their status
     as of today, because a broker often borrows a licensed agency's name."""
-    if not filters or not search.query(q, limit=1).total:
+    # HEAD: a link checker or crawler looking, not a person searching.
+    if request.method != "HEAD" and (not filters or not search.query(q, limit=1).total):
         leads.record_unmatched(q, agencies.profile().phone_region)
     found = agencies.get_many(search.lookalikes(q, limit))
     return [(a, status) for a, status in ((a, agencies.status_of(a)) for a in found)

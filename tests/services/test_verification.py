@@ -70,6 +70,22 @@ def test_a_licence_check_is_stored_signed_and_found_again(ctx, agency):
     assert not signing.check({**again.answer, "status": "revoked"}, again.signature)
 
 
+#: KH-S-0001 with its digits in each block a Cambodian or Myanmar phone may type (issue 15).
+DIGIT_BLOCKS = {"ascii": "0123456789", "khmer": "០១២៣៤៥៦៧៨៩", "myanmar": "၀၁၂၃၄၅၆၇၈၉",
+                "shan": "႐႑႒႓႔႕႖႗႘႙", "thai": "๐๑๒๓๔๕๖๗๘๙", "fullwidth": "０１２３４５６７８９",
+                "lao": "໐໑໒໓໔໕໖໗໘໙", "mathematical": "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗"}
+
+
+@pytest.mark.parametrize("block", sorted(DIGIT_BLOCKS))
+def test_a_licence_in_any_digits_finds_its_agency_not_a_signed_no(ctx, agency, block):
+    digits = str.maketrans("0123456789", DIGIT_BLOCKS[block])
+    for typed in ("KH-S-0001".translate(digits), "ＫＨ－Ｓ－0001".translate(digits)):
+        record = verification.verify(licence=typed)
+        assert (record.status, record.agency_id) == ("licensed", agency.id), typed
+    phone = verification.verify(phone="012 345 678".translate(digits))
+    assert (phone.status, phone.agency_id) == ("licensed", agency.id)
+
+
 def test_an_unknown_licence_is_not_licensed(ctx, agency):
     record = verification.verify(licence="KH-X-4040")
     assert (record.status, record.verified, record.agency_id) == ("not_licensed", False, None)
