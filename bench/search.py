@@ -1,15 +1,24 @@
 """Search benchmark: the registry's search against Whoosh, SQLite FTS5 and a fuzzy matcher.
 
 Usage: python bench/search.py [--sizes 10000 100000] [--queries 600] [--seed 7] [--verbose]
-                              [--fuzzy-max 20000]
+                              [--fuzzy-max 20000] [--country KH|MM]
+
+--country (default KH, Cambodia) picks the country profile: the registry is generated in its
+vocabulary (bench/synthetic.py; Myanmar's is bench/myanmar.py) and the app runs with
+REGISTRY_COUNTRY set to it, so that the profile decides how phones are parsed, which regions
+exist and the currency.
 
 Labelled sets, reported separately: bench/queries.json ("regression": written beside the
 analysers, a regression test) and bench/queries_independent.json ("independent": written by
 someone else, same structure, agencies may carry "representatives": [{"name", "phone"}]; if the
-file is missing or unreadable it is skipped with a note).
+file is missing or unreadable it is skipped with a note). A file's top level is Cambodia's set;
+another country's is under its code, in the same structure (bench/queries.json "MM": Myanmar's,
+agencies modelled on its demo data, with 'romanised' queries: Burmese names written by ear
+another common way). A file without the country's set is skipped with a note (the independent
+set is Cambodian only).
 
 For each size: generates a fictional registry (bench/synthetic.py) and appends the agencies of
-both sets, and their representatives (id REP-L0001…, the agency's province, authorised over a
+the sets, and their representatives (id REP-L0001…, the agency's province, authorised over a
 range covering today). So that each label names one agency, a generated agency is dropped, with
 its licences, representatives and sanctions, when its licence number, phone or channel is also a
 labelled agency's (or a labelled representative's phone), or when one of its names or aliases is
@@ -36,14 +45,19 @@ queries in fifteen kinds taken in turn, drawn from the data (Latin, Khmer and Bu
 words, never a legal form alone; misspelt Latin, Khmer and Burmese; Zawgyi; single syllables;
 licence numbers whole and partial; phones; native digits; words in another order; made-up names
 that match nothing, so the zero-result path runs; and legal forms alone). "legal-only" queries
-are left out of the overall percentiles and shown in their own column. Then p95 by kind, second
-and first pass, and the kinds the registry answered from lookalikes; recall@3 and MRR (rank in
-the top 20, or in the lookalikes when nothing was found) and recall@3 by kind, for each labelled
-set; the memory of a worker: a fresh process opens the app on the same database and index,
-serves the mix twice through the registry's path and reads /proc/self/smaps_rollup (private =
-Private_Clean + Private_Dirty), beside a process that only opens the app; and the goals per
-size: misspelt Khmer and Burmese p95 <= 10 ms (second pass), single syllable p95 <= 20 ms on the
-first pass of that fresh worker (a freshly opened index), worker private memory <= 300 MB.
+are left out of the overall percentiles and shown in their own column. A kind with nothing to
+draw from is left out: on a Myanmar registry (no Khmer names) the two Khmer kinds; there phones
+are written as in Myanmar (09 420 123 456, +95 9 …), native digits are Myanmar's, words in
+another order are Latin or Burmese, and a kind "romanised" is added: words of an English name
+with its Burmese syllables spelt another way by ear (Chaw for Kyaw, Laing for Hlaing,
+bench/romanised.py), so that its p95 is measured. Then p95 by kind, second and first pass, and
+the kinds the registry answered from lookalikes; recall@3 and MRR (rank in the top 20, or in the
+lookalikes when nothing was found) and recall@3 by kind, for each labelled set; the memory of a
+worker: a fresh process opens the app on the same database and index, serves the mix twice
+through the registry's path and reads /proc/self/smaps_rollup (private = Private_Clean +
+Private_Dirty), beside a process that only opens the app; and the goals per size: misspelt Khmer
+and Burmese p95 <= 10 ms (second pass), single syllable p95 <= 20 ms on the first pass of that
+fresh worker (a freshly opened index), worker private memory <= 300 MB.
 
 The load is a bulk path for the benchmark only: rows are read and checked by the import's own
 reader, then inserted without audit entries; complaints are left out (nothing searches them).
@@ -59,6 +73,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import unicodedata
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -67,6 +82,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 SETS = (("regression", HERE / "queries.json"), ("independent", HERE / "queries_independent.json"))
+#: The country profile when --country is not given; its labelled sets are the files' top level.
+DEFAULT_COUNTRY = "KH"
 TOP = 20
 #: Kept out of the overall percentiles: a legal form alone is no name, and how long the registry
 #: takes to say so should not hide (or dominate) how it answers names.
@@ -88,8 +105,10 @@ def folder_size(path):
 
 # -- labelled sets -------------------------------------------------------------------------------
 
-def load_sets():
-    """[(name, set)] of the labelled sets that can be read, and notes about those that cannot."""
+def load_sets(country=DEFAULT_COUNTRY):
+    """[(name, set)] of the labelled sets that can be read for `country`, and notes about those
+    that cannot. A file's top level is Cambodia's set; another country's is under its code
+    ("MM": {"about", "agencies", "queries"})."""
     sets, notes = [], []
     for name, path in SETS:
         if not path.exists():
@@ -97,9 +116,19 @@ def load_sets():
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            assert data["agencies"] and data["queries"], "no agencies or no queries"
-        except (ValueError, KeyError, AssertionError) as error:
+        except ValueError as error:
             # It is being written while this runs: a half-saved file is skipped, not fatal.
+            notes.append(f"{name} set skipped: {path.name} is unreadable ({error})")
+            continue
+        if country != DEFAULT_COUNTRY:
+            if not isinstance(data.get(country), dict):
+                notes.append(f"{name} set skipped for {country}: {path.name} has no "
+                             f"\"{country}\" set (its queries are for {DEFAULT_COUNTRY} only)")
+                continue
+            data = data[country]
+        try:
+            assert data["agencies"] and data["queries"], "no agencies or no queries"
+        except (KeyError, AssertionError) as error:
             notes.append(f"{name} set skipped: {path.name} is unreadable ({error})")
             continue
         sets.append((name, data))
@@ -191,13 +220,14 @@ def labelled_representatives(agencies):
     return rows
 
 
-def write_data(folder, size, seed, agencies, region):
-    """The generated registry with the labelled agencies added and collisions removed; returns
-    (generated agencies dropped for a licence number, phone or channel; for a name;
-    generated representatives dropped)."""
+def write_data(folder, size, seed, agencies, region, country=DEFAULT_COUNTRY):
+    """The generated registry (in `country`'s vocabulary) with the labelled agencies added and
+    collisions removed; returns (generated agencies dropped for a licence number, phone or
+    channel; for a name; generated representatives dropped)."""
     import synthetic
     from registry.normalise import licence_key, phone_key
-    synthetic.write_registry(folder, size, seed=seed, reference_date=date.today())
+    synthetic.write_registry(folder, size, seed=seed, reference_date=date.today(),
+                             country=country)
     folder = Path(folder)
     os.remove(folder / "complaints.csv")
     reps = labelled_representatives(agencies)
@@ -431,11 +461,19 @@ def misspell(rng, run, script):
 
 
 def query_mix(count, seed):
-    """`count` queries drawn from the data, taking the kinds in turn, as people type them."""
+    """`count` queries drawn from the data, taking the kinds in turn, as people type them.
+    Kinds the registry has nothing to draw from (Khmer on a Myanmar registry) are left out;
+    the country profile decides how phones are written, and Myanmar's adds 'romanised'."""
+    import phonenumbers
+
+    import romanised
     from registry.extensions import db
     from registry.models import Agency, Channel, Licence
+    from registry.services.agencies import profile
     from registry.zawgyi import to_zawgyi
     rng = random.Random(seed)
+    country = profile().code
+    calling = str(phonenumbers.country_code_for_region(profile().phone_region))
     names = db.session.execute(db.select(Agency.name_en, Agency.name_km, Agency.name_my)).all()
     khmer = [n.name_km for n in names if n.name_km]
     burmese = [n.name_my for n in names if n.name_my]
@@ -482,22 +520,32 @@ def query_mix(count, seed):
                            number.replace("-", "")))
 
     def phone():
-        digits = re.sub(r"\D", "", rng.choice(phones))
-        local = digits[3:] if digits.startswith("855") else digits.lstrip("0")
-        return rng.choice((f"0{local}", f"+855 {local[:2]} {local[2:5]} {local[5:]}",
-                           f"0{local[:2]}-{local[2:5]}-{local[5:]}"))
+        # Stored as typed, Myanmar digits too: the query is typed in ASCII digits.
+        digits = "".join(str(unicodedata.digit(c)) for c in rng.choice(phones) if c.isdigit())
+        local = digits[len(calling):] if digits.startswith(calling) else digits.lstrip("0")
+        if country == DEFAULT_COUNTRY:
+            return rng.choice((f"0{local}", f"+855 {local[:2]} {local[2:5]} {local[5:]}",
+                               f"0{local[:2]}-{local[2:5]}-{local[5:]}"))
+        # Myanmar: 09 420 123 456 (the mobile 9 alone), 01 234 567 (the area code alone).
+        head = [local[0], local[1:-6]] if local.startswith("9") else [local[:-6]]
+        groups = [g for g in head + [local[-6:-3], local[-3:]] if g]
+        return rng.choice((f"0{local}", f"+{calling} " + " ".join(groups),
+                           "0" + " ".join(groups), "0" + "-".join(groups)))
 
     def syllable():
-        pool, script = rng.choice(((khmer, KHMER), (burmese, BURMESE)) if burmese
-                                  else ((khmer, KHMER),))
+        pool, script = rng.choice([(p, s) for p, s in ((khmer, KHMER), (burmese, BURMESE)) if p])
         name = rng.choice(pool)
         parts = name_words(name, script) or words(name)
         return rng.choice(clusters(rng.choice(parts), script))
 
+    native = (khmer, KHMER) if khmer else (burmese, BURMESE)
+
     def order():
+        """Latin words, or the words of the registry's national script (Khmer in Cambodia,
+        Burmese in Myanmar), in another order."""
         while True:
             if rng.random() < 0.5:
-                parts = name_words(rng.choice(khmer), KHMER)
+                parts = name_words(rng.choice(native[0]), native[1])
             else:
                 parts = [w for w in words(rng.choice(names).name_en)
                          if not LATIN_LEGAL.fullmatch(w)]
@@ -516,7 +564,8 @@ def query_mix(count, seed):
 
     def no_match():
         while True:
-            script = rng.choice((None, KHMER) + ((BURMESE,) if burmese else ()))
+            script = rng.choice((None,) + ((KHMER,) if khmer else ())
+                                + ((BURMESE,) if burmese else ()))
             text = " ".join(made_up(script) for _ in range(rng.randint(1, 2)))
             if not any(w.casefold() in everything for w in text.split()):
                 return text
@@ -531,13 +580,26 @@ def query_mix(count, seed):
         "zawgyi": lambda: to_zawgyi(run(burmese, BURMESE, rng.choice(("", " ")))),
         "syllable": syllable,
         "licence-partial": lambda: "-".join(rng.choice(numbers).split("-")[-2:]),
+        # Khmer digits only where people write Khmer: not on a Myanmar registry.
         "native-digits": lambda: rng.choice((phone, lambda: rng.choice(numbers)))().translate(
-            rng.choice(NATIVE_DIGITS)),
+            rng.choice(NATIVE_DIGITS if khmer else NATIVE_DIGITS[1:])),
         "order": order, "no-match": no_match,
-        "legal-only": lambda: rng.choice(LEGAL_ONLY),
+        "legal-only": lambda: rng.choice([t for t in LEGAL_ONLY
+                                          if khmer or not KHMER_START.search(t)]),
     }
-    if not burmese:  # a registry without Burmese names: its kinds would have nothing to draw
-        kinds = {k: v for k, v in kinds.items() if "burmese" not in k and k != "zawgyi"}
+    respellable = [n.name_en for n in names if n.name_en and romanised.respellable(n.name_en)] \
+        if country == "MM" else []
+    if respellable:  # Myanmar's: after 'misspelt', the English name spelt another way by ear
+        mix = list(kinds.items())
+        mix.insert(list(kinds).index("misspelt") + 1, ("romanised", lambda: romanised.respell(
+            rng, rng.choice(respellable), LATIN_LEGAL.fullmatch)))
+        kinds = dict(mix)
+    # Kinds with nothing to draw from are left out (a registry without Khmer, or Burmese, names).
+    needs = {"khmer": khmer, "khmer-misspelt": khmer, "burmese": burmese,
+             "burmese-misspelt": burmese, "zawgyi": burmese, "syllable": khmer or burmese,
+             "order": native[0], "licence": numbers, "licence-partial": numbers, "phone": phones,
+             "native-digits": phones and numbers}
+    kinds = {k: v for k, v in kinds.items() if needs.get(k, True)}
     turn = list(kinds)
     return [(kind, kinds[kind]()) for kind in (turn[i % len(turn)] for i in range(count))]
 
@@ -642,9 +704,9 @@ def overall(queries, times):
 
 def measure(size, args, sets):
     """Rows per engine for one registry size, and the worker's memory."""
-    work = tempfile.mkdtemp(prefix=f"registry-bench-{size}-")
+    work = tempfile.mkdtemp(prefix=f"registry-bench-{args.country}-{size}-")
     os.environ.update(REGISTRY_INSTANCE_DIR=work, REGISTRY_SECRET_KEY="bench" * 8,
-                      REGISTRY_BASE_URL="http://127.0.0.1:5000")
+                      REGISTRY_BASE_URL="http://127.0.0.1:5000", REGISTRY_COUNTRY=args.country)
     from flask_migrate import upgrade
 
     from registry import create_app, search
@@ -652,14 +714,17 @@ def measure(size, args, sets):
     from registry.models import Licence
     from registry.normalise import licence_key
     from registry.services.agencies import profile
+    # The country profile decides phone parsing, regions and currency, here and in the
+    # workers (they get this config).
     config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{work}/registry.sqlite3",
-              "REGISTRY_INDEX_DIR": f"{work}/index", "REGISTRY_OUTBOX_POLL_SECONDS": 1e9}
+              "REGISTRY_INDEX_DIR": f"{work}/index", "REGISTRY_OUTBOX_POLL_SECONDS": 1e9,
+              "REGISTRY_COUNTRY": args.country}
     app = create_app(config)
     started = time.perf_counter()
     with app.app_context():
         upgrade()
         dropped = write_data(f"{work}/data", size, args.seed, labelled_agencies(sets),
-                             profile().phone_region)
+                             profile().phone_region, profile().code)
         agencies = bulk_load(f"{work}/data")
         print(f"\n{agencies} agencies generated and loaded in "
               f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -826,13 +891,20 @@ def main():
     parser.add_argument("--fuzzy-max", type=int, default=20000,
                         help="largest registry the rapidfuzz baseline runs on")
     parser.add_argument("--verbose", action="store_true", help="list every missed query")
+    parser.add_argument("--country", choices=("KH", "MM"), default=DEFAULT_COUNTRY,
+                        help="country profile and vocabulary of the registry (REGISTRY_COUNTRY)")
     args = parser.parse_args()
-    sets, notes = load_sets()
+    sets, notes = load_sets(args.country)
     if not sets:
         sys.exit("no labelled set to measure: " + "; ".join(notes))
     started = time.perf_counter()
     results = [measure(size, args, sets) for size in args.sizes]
     print("\n" + "\n".join(f"Note: {note}." for note in notes))
+    if args.country != DEFAULT_COUNTRY:
+        print(f"Country {args.country}: the registry generated with its vocabulary "
+              f"(bench/synthetic.py --country {args.country}) and served with "
+              f"REGISTRY_COUNTRY={args.country}; labelled sets from the \"{args.country}\" "
+              f"part of each file.")
     for name, data in sets:
         print(f"Labelled {name} set: {len(data['queries'])} queries for "
               f"{len(data['agencies'])} agencies.")

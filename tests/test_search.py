@@ -21,13 +21,14 @@ from registry.search.analysis import (analyse_name, approximate_find, bag_key, e
                                       variant_of)
 from registry.search.documents import head_keys
 from registry.search.snapshot import most_shared
-from registry.search.sounds import (conventional_names, khmer_latin, query_sound_terms,
-                                    sound_terms, sound_words)
+from registry.search.romanisation import romanised
+from registry.search.sounds import (burmese_latin, burmese_readings, conventional_names,
+                                    khmer_latin, query_sound_terms, sound_terms, sound_words)
 from registry.search.vocabulary import Vocabulary
 from registry.services import leads
 from registry.zawgyi import to_zawgyi
 
-from .conftest import agency_row, empty_all_tables
+from .conftest import COUNTRIES, agency_row, empty_all_tables
 
 LABELLED = json.loads((Path(__file__).resolve().parents[1] / "bench" / "queries.json")
                       .read_text(encoding="utf-8"))
@@ -216,6 +217,121 @@ def test_a_different_name_does_not_sound_alike():
     assert not set(query_sound_terms(["sokha"], 0)) & terms
 
 
+# -- Burmese names in Latin letters --------------------------------------------------------------
+
+@pytest.mark.parametrize("burmese, latin", [
+    ("ကျော်", "kyaw"), ("ထက်", "htet"), ("သိန်း", "thein"), ("လှိုင်", "hlaing"),
+    ("မြင့်", "myint"), ("မင်း", "min"), ("ဇင်", "zin"), ("ဝင်း", "win"), ("သန့်", "thant"),
+    ("သန်း", "than"),
+    ("ဆု", "hsu"), ("ကြီး", "gyi"), ("ရွှေ", "shwe"), ("နဒီ", "nadi"), ("မိုး", "moe"),
+    ("ဖြိုး", "phyo"), ("ပြည့်", "pyae"), ("ပြည်", "pyi"), ("အောင်", "aung"), ("ရတနာ", "yadanar"),
+    ("သဇင်", "thazin"), ("ထွန်း", "htun"), ("လွင်", "lwin"), ("နှင်း", "hnin"), ("မြတ်", "myat"),
+    ("ချို", "cho"), ("နွယ်", "nwe"), ("ခင်", "khin"), ("မြ", "mya"), ("နိုင်", "naing"),
+    ("စိုး", "soe"), ("ဝေ", "way"), ("ဖြူ", "phyu"), ("ဇော်", "zaw"), ("ညီ", "nyi"),
+    ("လူ့", "lu"), ("စွမ်း", "swan"), ("အား", "ar"),
+    ("အေး", "aye"), ("အိ", "ei"), ("ဦး", "u"), ("ငွေ", "ngwe"), ("တောင်", "taung"),
+    ("ကောင်း", "kaung"), ("မျိုး", "myo"), ("ကိုကို", "koko"), ("နေ", "nay"), ("ခြည်", "chi"),
+    ("စွာ", "swar"), ("ပွင့်", "pwint"), ("ညွန့်", "nyunt"), ("ထွဋ်", "htut"), ("မှူး", "hmu"),
+    ("လျှော်", "shaw"), ("ဗိုလ်", "bo"), ("ယံ", "yan"), ("သီဟ", "thiha"), ("သုတ", "thuta"),
+    ("မြန်မာ", "myanmar"), ("မင်္ဂလာ", "mingalar"),      # kinzi
+    ("နန္ဒာ", "nandar"), ("သန္တာ", "thandar"),            # a stack after a nasal is voiced
+    ("မန္တလေး", "mandalay"), ("သစ္စာ", "thitsar"), ("ဇမ္ဗူ", "zambu"),
+    ("ဇေယျာ", "zayar"), ("ပုဂံ", "bagan"),                # one y; a spelling settled by use
+])
+def test_burmese_words_in_latin_letters(burmese, latin):
+    assert burmese_latin(burmese) == latin
+
+
+def test_burmese_letters_read_two_ways_give_two_readings():
+    assert burmese_readings("ပြည်") == ("pyi", "pyay")    # Pyi, and the town Pyay
+    assert "thiri" in burmese_readings("သီရိ")            # ရ as R in Pali words
+    assert [burmese_latin(s) for s in ("လူ့", "စွမ်း", "အား")] == ["lu", "swan", "ar"]
+
+
+#: Ways people write one Burmese name, and names that are not one (Burmese names differ by a
+#: vowel or a medial y where Khmer romanisations just disagree).
+BURMESE_SPELLINGS = [
+    ("kyaw", "chaw"), ("kyaw", "kyau"), ("htet", "het"), ("thein", "thane"), ("thein", "thain"),
+    ("hlaing", "laing"), ("hlaing", "hline"), ("myint", "myit"), ("myint", "myin"),
+    ("kyi", "chi"), ("gyi", "ji"), ("gyi", "kyi"), ("hsu", "su"), ("htun", "tun"),
+    ("htun", "htoon"), ("moe", "mo"), ("phyo", "pyo"), ("pyae", "pye"), ("pyae", "pyay"),
+    ("yadanar", "yadana"), ("oo", "u"), ("nwe", "nway"), ("zaw", "zaw"), ("wai", "way"),
+    ("htike", "htaik"), ("sone", "son"), ("mon", "mone"), ("nyi", "nyee"), ("hnin", "nin"),
+    ("win", "winn"), ("thiri", "thiree"), ("tharzin", "thazin"), ("hein", "htein"),
+]
+BURMESE_OTHER_NAMES = [
+    ("kyaw", "kyi"), ("than", "thein"), ("min", "myint"), ("aung", "aye"), ("win", "wai"),
+    ("moe", "mya"), ("than", "tun"), ("thein", "thin"), ("zaw", "zin"), ("het", "tet"),
+    ("hein", "thein"), ("htet", "htut"), ("myat", "myint"), ("pyi", "pyae"), ("nwe", "nu"),
+    ("soe", "su"), ("kyaw", "kyo"), ("aye", "ei"), ("shwe", "swe"), ("khin", "khaing"),
+]
+
+
+@pytest.mark.parametrize("word, other", BURMESE_SPELLINGS)
+def test_spellings_of_one_burmese_name(word, other):
+    assert variant_of(word, other) and variant_of(other, word)
+
+
+@pytest.mark.parametrize("word, other", BURMESE_OTHER_NAMES)
+def test_burmese_names_that_differ_are_not_spellings_of_one(word, other):
+    assert not variant_of(word, other) and not variant_of(other, word)
+
+
+@pytest.mark.parametrize("word, other, same", [
+    ("sao", "sau", True), ("sun", "soun", True), ("srey", "srei", True), ("chey", "jey", True),
+    ("sok", "sak", True),  # kept as before: the exact spelling still ranks first
+])
+def test_khmer_spellings_stay_as_they_were(word, other, same):
+    assert variant_of(word, other) is same
+
+
+@pytest.mark.parametrize("word, spelling", [
+    ("kyau", "chau"), ("thane", "thein"), ("hline", "laing"), ("myit", "myin"),
+    ("htoon", "tun"), ("pyay", "pye"), ("yadanar", "yadana"),
+    ("santepheap", "santepheap"), ("chhouk", "chhouk"), ("meas", "meas"),  # Khmer unchanged
+])
+def test_romanised_spellings(word, spelling):
+    assert romanised(word) == spelling
+
+
+def test_vocabulary_expands_a_burmese_name_to_its_spellings_only():
+    vocabulary = Vocabulary([("kyaw", 5), ("kyi", 5), ("thein", 3), ("than", 4), ("htet", 2),
+                             ("myint", 2), ("min", 7)])
+    assert vocabulary.variants("chaw") == ["kyaw"]
+    assert vocabulary.variants("thane") == ["thein"]
+    assert vocabulary.variants("het") == ["htet"]
+    assert vocabulary.variants("myit") == ["myint"]
+    assert vocabulary.variants("than") == []
+
+
+def _sounds_alike(name, typed):
+    terms = sound_terms(*sound_words(name))
+    words = latin_words(typed)
+    return all(set(query_sound_terms(words, i)) & terms for i in range(len(words)))
+
+
+@pytest.mark.parametrize("name, typed", [
+    ("ကျော်ဇင်ထက်", "Chaw Zin Het"), ("ကျော်ဇင်ထက်", "chawzin htet"), ("ကျော်ဇင်ထက်", "Kyau Zin"),
+    ("သိန်းမြင့်အောင်", "Thane Myit Aung"), ("လှိုင်သစ္စာ", "laingthitsar"),
+    ("ရတနာအေး", "Yadana Aye"), ("ရတနာ", "Yatanar"), ("နဒီမြိုင်", "Nati Myaing"),
+    ("စိန်ကြီး", "seinji"), ("ဆုလဲ့ရည်", "Su Lae Yee"), ("ဖြိုးဇေယျာ", "Pyo Zeya"),
+    ("ထူးမြတ်ခိုင်", "Tu Myat Khaing"), ("မြနန္ဒာ", "Mya Nanda"), ("ရွှေပြည်", "Shwe Pyay"),
+    ("သီရိ", "Thiri"), ("ကျော်သီဟ", "Kyaw Thi Ha"), ("ထက်မြတ်နိုး", "hetmyatnoe"),
+    ("ရွှေမြန်မာ လူ့စွမ်းအား ကုမ္ပဏီလီမိတက်", "Shwe Myanmar Lu Swan Ar"),
+])
+def test_a_burmese_name_is_found_by_how_it_sounds(name, typed):
+    assert _sounds_alike(name, typed)
+
+
+@pytest.mark.parametrize("name, typed", [
+    ("သိန်း", "Than"), ("သန်း", "Thein"), ("မင်း", "Myint"), ("မြင့်", "Min"), ("ကျော်", "Kyi"),
+    ("အောင်", "Aye"), ("ဝင်း", "Wai"), ("မိုး", "Mya"), ("သိန်းသိန်း", "Than Than"),
+    ("ကျော်ဇင်", "Kyi Zin"), ("ရတနာပွင့်", "Yadana Aye"),  # Aye alone adds nothing to Yadana
+])
+def test_another_burmese_name_does_not_sound_alike(name, typed):
+    assert not _sounds_alike(name, typed)
+
+
 @pytest.mark.parametrize("text, segments", [
     ("សុវណ្ណ ជ្រើសរើសបុគ្គលិក", [["សុ", "វ", "ណ្ណ"], ["ជ្រើ", "ស", "រើ", "ស", "បុ", "គ្គ", "លិ", "ក"]]),
     ("ក្រុមហ៊ុន សុវណ្ណ ឯ.ក", [["សុ", "វ", "ណ្ណ"]]),     # legal-form words dropped
@@ -295,6 +411,22 @@ def test_zero_width_spaces_never_change_a_match(app, registry):
     plain = numbers(app, "អង្គរម៉ែនផៅវ័រ")
     assert numbers(app, ZWSP.join("អង្គរម៉ែនផៅវ័រ")) == plain
     assert numbers(app, f"{ZWSP}អង្គរ{ZWSP}{ZWSP}ម៉ែនផៅវ័រ{ZWSP}") == plain
+
+
+def test_burmese_names_typed_in_latin_letters_find_their_agency_only(app, load):
+    load(agencies=[
+        agency_row("MM-1", "Golden Star Manpower",
+                   name_my="ကျော်ဇင်ထက် လူ့စွမ်းအား ကုမ္ပဏီလီမိတက်"),
+        agency_row("MM-2", "Thein Naing Job Services", name_my="သိန်းနိုင် အလုပ်အကိုင်"),
+        agency_row("MM-3", "Than Naing Job Services", name_my="သန်းနိုင် အလုပ်အကိုင်"),
+        agency_row("MM-4", "Kyi Zin Manpower", name_my="ကြည်ဇင် လူ့စွမ်းအား"),
+    ])
+    assert numbers(app, "Chaw Zin Het") == ["MM-1"]     # by sound alone: its English name differs
+    # Another spelling of the English name; Than comes after it only as a typo of Thane.
+    assert numbers(app, "Thane Naing") == ["MM-2", "MM-3"]
+    assert numbers(app, "Than Naing") == ["MM-3"]
+    assert numbers(app, "Chi Zin") == ["MM-4"]
+    assert not found(app, "Chaw Zin Het").exact
 
 
 def test_ranking_identifier_then_whole_name_then_words_then_spellings(app, load):
@@ -494,12 +626,37 @@ ISSUE_14 = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo_registry(tmp_path_factory, database_url):
-    """The demo data as `make run` loads it (flask seed), searched by a module-wide app."""
+# -- issue 12: Burmese names as people in Myanmar type them, on Myanmar's demo registry ----------
+
+ISSUE_12 = [
+    ("Chaw Swa Overseas Employment Agency", "MOL-OEA-2023-0049"),   # Kyaw Swar: Ky/Ch, -ar/-a
+    ("Myit Mo Overseas Employment Agency", "MOL-OEA-2026-0003"),    # Myint without its n
+    ("Shwe Pyay Overseas Employment Agency", "MOL-OEA-2025-0029"),  # Pyi/Pyay
+    ("Mo Kaung Overseas Employment Agency", "MOL-OEA-2026-0021"),   # Moe/Mo
+    ("Pye Pyo Overseas Employment Agency", "MOL-OEA-2024-0210"),    # Pyae Phyo
+    ("Tu Lwin Overseas Employment Services", "MOL-OEA-2024-0020"),  # Htoo: ht/t, oo/u
+    ("Nwe Taung Overseas Employment Services", "MOL-OEA-2025-0126"),  # Ngwe
+    ("Mya Nanda Overseas Employment Agency", "MOL-OEA-2025-0141"),  # Nandar
+    ("Het Aung Overseas Employment Agency", "MOL-OEA-2025-0014"),   # Htet
+    ("Zaw Winn Overseas Employment Services", "MOL-OEA-2023-0108"),
+    ("Pagan Overseas Employment Agency", "MOL-OEA-2025-0018"),      # Bagan, the old spelling
+    ("လူ့စွမ်းအား ကျော်စွာ", "MOL-OEA-2025-0001"),                  # Burmese words reordered
+    ("ကျော်စွာလူ့စွမ်းအား", "MOL-OEA-2025-0001"),                   # written together
+    (to_zawgyi("ကျော်စွာ လူ့စွမ်းအား"), "MOL-OEA-2025-0001"),          # typed in Zawgyi
+    ("MOL OEA 2022 1", "MOL-OEA-2025-0001"),         # its previous licence, zeros dropped
+    ("၀၉ ၇၇၀ ၆၆၈ ၆၇၂", "MOL-OEA-2025-0001"),                        # phone, Myanmar digits
+    ("668672", "MOL-OEA-2025-0001"),                                 # the end of that phone
+]
+
+
+@pytest.fixture(scope="module", params=COUNTRIES)
+def demo_registry(tmp_path_factory, database_url, request):
+    """A country's demo data as `make run` loads it (flask seed), searched by a module-wide
+    app; tests choose the country (indirect parametrization), one registry at a time."""
     from registry import create_app
-    folder = tmp_path_factory.mktemp("demo")
+    folder = tmp_path_factory.mktemp(f"demo-{request.param}")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "REGISTRY_COUNTRY": request.param,
                       "REGISTRY_INDEX_DIR": str(folder / "index"),
                       "REGISTRY_SIGNING_KEY_FILE": str(folder / "signing.pem"),
                       "REGISTRY_CHECKPOINT_LOG": str(folder / "checkpoints.log"),
@@ -515,7 +672,9 @@ def demo_registry(tmp_path_factory, database_url):
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("text, wanted", ISSUE_14, ids=[q for q, _ in ISSUE_14])
+@pytest.mark.parametrize("demo_registry, text, wanted",
+                         [("KH", q, w) for q, w in ISSUE_14] + [("MM", q, w) for q, w in ISSUE_12],
+                         ids=[q for q, _ in ISSUE_14 + ISSUE_12], indirect=["demo_registry"])
 def test_what_people_typed_finds_the_agency_in_the_top_three(demo_registry, text, wanted):
     assert wanted in numbers(demo_registry, text, limit=3)
 

@@ -15,10 +15,11 @@ from functools import lru_cache
 import icu
 
 from ..normalise import clean_text
+from .romanisation import onset_and_rhyme, romanised
 
-#: Bump when a change here changes the terms a name or number is indexed under: indexes built
-#: by another version are rebuilt at start.
-VERSION = 2
+#: Bump when a change here (or in romanisation.py or sounds.py) changes the terms a name or
+#: number is indexed under: indexes built by another version are rebuilt at start.
+VERSION = 3
 
 # -- preparing text ------------------------------------------------------------------------------
 
@@ -31,7 +32,7 @@ _MY_LETTER_FOR_DIGIT = {"\u1040": "\u101d", "\u1047": "\u101b"}
 
 
 def prepare(text):
-    """The text a comparison key is made from: normalise.clean_text (NFC, ASCII digits, no
+    """The text a comparison key is made from: normalise.clean_text (NFKC, ASCII digits, no
     invisible characters, single spaces), after the Burmese letters typed as digits are put
     back. Zawgyi conversion happens before this, at the doors and in search.query."""
     text = unicodedata.normalize("NFC", str(text or ""))
@@ -79,11 +80,15 @@ def joins(words):
 
 
 _VOWELS = "aeiouy"
+#: Skeletons shorter than this ('Chey' ch-y, 'Thein' th-n) cannot tell names apart alone.
+SHORT_SKELETON = 3
 
 
+@lru_cache(maxsize=65536)
 def skeleton(word):
-    """A comparison key that romanisations of one Khmer word share: Angkor and Angkhor,
-    Santepheap and Santipheap, Sovann and Sovan, Sokha and Sokhar, Apsara and Absara.
+    """A comparison key that romanisations of one Khmer word or Burmese name share: Angkor and
+    Angkhor, Santepheap and Santipheap, Sovann and Sovan, Sokha and Sokhar, Apsara and Absara;
+    Kyaw and Chaw, Hlaing and Laing, Htun and Tun (see romanised).
 
     Romanisers add or drop h after consonants, double consonants, write c for k, b for p and
     v for w, add a silent r after a vowel and a plural s, and disagree on every vowel. What is
@@ -91,7 +96,8 @@ def skeleton(word):
     """
     if not word.isalpha():
         return word
-    w = re.sub(r"c(?!h)", "k", word)  # Bassac, Basak
+    w = romanised(word)
+    w = re.sub(r"c(?!h)", "k", w)  # Bassac, Basak
     w = w[0] + w[1:].replace("h", "")
     w = re.sub(r"(.)\1+", r"\1", w).replace("b", "p").replace("v", "w")
     if len(w) > 3 and w.endswith("s"):
@@ -121,12 +127,34 @@ def edit_distance(a, b, limit=None):
 
 
 def variant_of(word, other):
-    """Same skeleton and first letter; short skeletons ('Chey', 'Pich') also need the words to
-    be close, or 'Meas' would be a spelling of 'Moha'."""
-    if word == other or word[:1] != other[:1]:
-        return word == other
+    """Same skeleton and, romanised, first letter. Short skeletons ('Chey', 'Pich', 'Thein')
+    also need the romanised words close (or 'Meas' would be a spelling of 'Moha') and, when
+    both end in a rhyme a Burmese name can end in, the same consonants before the vowel and
+    the same rhyme: Thane is Thein, Than is not, and Myint is not Min. An initial Ht may have
+    lost its t (Het, Htet)."""
+    if word == other:
+        return True
+    return (_same_word(word, other) or _lost_its_t(word, other) or _lost_its_t(other, word))
+
+
+def _lost_its_t(word, other):
+    # Het and Htet, Hein and Htein; not Het and Tet, nor Hein and Thein.
+    return (re.match(r"h[aeiou]", word) is not None and other.startswith("ht")
+            and _same_word("t" + word[1:], other[1:]))
+
+
+def _same_word(word, other):
+    a, b = romanised(word), romanised(other)
+    if a[:1] != b[:1]:
+        return False
     key = skeleton(word)
-    return key == skeleton(other) and (len(key) >= 3 or edit_distance(word, other, 2) <= 2)
+    if key != skeleton(other):
+        return False
+    if len(key) >= SHORT_SKELETON or a == b:
+        return True
+    (onset_a, rhyme_a), (onset_b, rhyme_b) = onset_and_rhyme(a), onset_and_rhyme(b)
+    return (edit_distance(a, b, 2) <= 2 and onset_a == onset_b
+            and (rhyme_a is None or rhyme_b is None or rhyme_a == rhyme_b))
 
 
 def max_edits(word):
@@ -188,7 +216,7 @@ _MY_STACK = "\u1039"
 _MY_ASAT = "\u103a"
 
 
-def _burmese_letters(run):
+def burmese_letters(run):
     """(letter, its marks in one order, whether a stacker follows) for a Burmese run."""
     letters, i = [], 0
     while i < len(run):
@@ -211,7 +239,7 @@ def burmese_syllables(run):
     """Syllables of a Burmese run: a new one starts at each letter, except a letter killed
     by asat or stacked (below the one before it, or with one below it): ကုမ္ပ ဏီ, မင်္ဂ လာ."""
     syllables, after_stack = [], False
-    for letter, marks, stacked in _burmese_letters(run):
+    for letter, marks, stacked in burmese_letters(run):
         unit = letter + marks + (_MY_STACK if stacked else "")
         killed = marks.startswith(_MY_ASAT) or stacked
         if syllables and (after_stack or killed) and "\u1023" > letter:

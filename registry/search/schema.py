@@ -32,7 +32,8 @@ def make_schema():
         #: Pairs of neighbouring Khmer clusters or Burmese syllables ('អ+ង្គ'), each unit alone,
         #: and the pairs without vowel signs ('~អ+ង្គ'; analysis.loose_pairs).
         pairs=_terms(),
-        #: Skeletons of the Latin words Khmer and Burmese names sound like (sounds.py).
+        #: Skeletons of the Latin words Khmer names sound like; 'my:' and 'my.' terms of those
+        #: Burmese names sound like (sounds.py).
         sounds=_terms(),
         #: The first words or units of each name, written together (documents.head_keys).
         heads=_terms(),

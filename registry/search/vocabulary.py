@@ -10,6 +10,7 @@ from collections import defaultdict
 from itertools import combinations
 
 from .analysis import edit_distance, max_edits, skeleton, variant_of
+from .romanisation import dropped_t, romanised
 
 #: At most this many indexed words stand in for one typed word (the most frequent first).
 MAX_EXPANSIONS = 12
@@ -22,7 +23,7 @@ class Vocabulary:
         self.sorted = sorted(self.frequency)
         self.by_skeleton = defaultdict(list)
         for word in self.sorted:
-            self.by_skeleton[word[:1], skeleton(word)].append(word)
+            self.by_skeleton[_bucket(word)].append(word)
         self._deletions = None
 
     def __contains__(self, word):
@@ -32,9 +33,10 @@ class Vocabulary:
         return sorted(words, key=lambda w: (-self.frequency[w], w))[:MAX_EXPANSIONS]
 
     def variants(self, word):
-        """Indexed words that are other romanisations of `word`."""
-        same = self.by_skeleton.get((word[:1], skeleton(word)), ())
-        return self._best(w for w in same if w != word and variant_of(word, w))
+        """Indexed words that are other romanisations of `word` (Het's are among Htet's)."""
+        same = [w for form in filter(None, (word, dropped_t(word)))
+                for w in self.by_skeleton.get(_bucket(form), ())]
+        return self._best({w for w in same if w != word and variant_of(word, w)})
 
     def completions(self, word):
         """Indexed words that `word` begins: someone stopped typing, or wrote a stem."""
@@ -71,6 +73,11 @@ class Vocabulary:
                         index[deleted].append(word)
             self._deletions = index
         return self._deletions
+
+
+def _bucket(word):
+    """Where a word's romanisations are: the same romanised first letter and skeleton."""
+    return romanised(word)[:1], skeleton(word)
 
 
 def _deletions(word, n):
