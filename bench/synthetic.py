@@ -320,7 +320,7 @@ class _Generator:
                 return brand, act, q
 
     def _agency(self, target, like=None):
-        r, D = self.rng, self.D
+        r = self.rng
         want_my = like is None and r.random() < 0.16
         brand, act, qual = like["parts"] if like else self._name_parts(want_my)
         qen, qkm, qmy = qual or ("", "", "")

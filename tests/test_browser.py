@@ -338,7 +338,6 @@ def broken_numbers(page):
 @pytest.mark.parametrize("lang", ["km", "my"])
 def test_on_a_phone_pages_fit_and_words_stay_whole(site, browser, lang):
     ARTIFACTS.mkdir(exist_ok=True)
-    family = FONT[lang][0]
     for name, path in phone_pages(site, lang).items():
         page = open_phone(browser, site["url"] + path)
         page.screenshot(path=str(ARTIFACTS / f"{site['shots']}phone-{lang}-{name}.png"),

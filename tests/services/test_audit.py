@@ -2,10 +2,8 @@
 `audit verify` finding deleted, truncated or rewritten history (issue 8's attacks)."""
 import functools
 import http.server
-import shutil
 import threading
 
-import pytest
 from sqlalchemy import select, text
 
 from registry.extensions import db
