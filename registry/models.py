@@ -1,4 +1,6 @@
 """SQLAlchemy models. Columns carry a `#:` line saying what the field means to a regulator."""
+import re
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Numeric
@@ -24,8 +26,23 @@ def utcnow():
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+#: Crockford's base 32: no I, L, O or U to misread when an identifier is read out on the phone.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+AGENCY_ID = re.compile(r"AG-[0-9A-HJKMNP-TV-Z]{10}")
+
+
+def new_agency_id():
+    """An agency's permanent public id (issue 15), e.g. AG-7K3M9Q2TXR: random, so it tells
+    nothing about when or in which order agencies were registered, and it outlives every
+    licence number. 50 bits: two ids alike among a million agencies has odds of 1 in 2,000."""
+    return "AG-" + "".join(secrets.choice(ALPHABET) for _ in range(10))
+
+
 class Agency(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: What feeds, open data and links outside use: never changes, never reused.
+    public_id: Mapped[str] = mapped_column(db.String(13), unique=True, index=True,
+                                           default=new_agency_id)
     name_en: Mapped[str] = mapped_column(db.String(300))
     name_km: Mapped[str] = mapped_column(db.String(300), default="")
     name_my: Mapped[str] = mapped_column(db.String(300), default="")

@@ -12,6 +12,14 @@ def absolute(endpoint, **values):
     return base + url_for(endpoint, **values)
 
 
+def tag(*parts):
+    """A permanent id (RFC 4151 tag URI, for Atom ids: RFC 4287 section 4.2.6) under the site's
+    host: 'tag:registry.example.gov,2026:agency/AG-7K3M9Q2TXR'. Built from what never changes
+    (permanent ids), never from a licence number or the request's address."""
+    base = current_app.config.get("REGISTRY_BASE_URL") or url_for("public.root", _external=True)
+    return f"tag:{urlsplit(base).hostname},2026:" + "/".join(str(p) for p in parts)
+
+
 def check_base_url(value):
     """The reason REGISTRY_BASE_URL is unusable, or "" when it is a site address."""
     parts = urlsplit(value)

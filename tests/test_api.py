@@ -195,7 +195,7 @@ def test_search_contract(client, data):
     assert set(body) == {"query", "zawgyi_converted", "total", "results"}
     assert body["query"] == "angkor" and body["total"] == 3
     for result in body["results"]:
-        assert set(result) == {"licence_number", "name", "status", "url"}
+        assert set(result) == {"id", "licence_number", "name", "status", "url"}
         assert set(result["name"]) == {"en", "km", "my"}
     angkor = next(r for r in body["results"] if r["licence_number"] == ANGKOR)
     assert angkor["name"] == {"en": "Angkor Manpower Co., Ltd.", "km": KM, "my": ""}

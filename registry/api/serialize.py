@@ -15,6 +15,7 @@ def agency_url(agency):
 
 def search_result(agency):
     return {
+        "id": agency.public_id,
         "licence_number": agency.licence_number,
         "name": agency.names(),
         "status": agencies.status_of(agency).code,
@@ -29,6 +30,7 @@ def agency_record(agency):
     province = profile.province(agency.province) if agency.province else None
     summary = agencies.complaint_summary(agency)
     return jsonable({
+        "id": agency.public_id,
         "licence_number": agency.licence_number,
         "name": agency.names(),
         "aliases": list(agency.aliases or []),

@@ -63,7 +63,7 @@ def search_agencies():
 
 @bp.get("/agencies/<path:licence_number>")
 def agency(licence_number):
-    record, _ = agencies.by_licence_number(licence_number[:100])
+    record, _ = agencies.find(licence_number[:100])
     if record is None:
         return error_response(404, _l("No licence on record: do not pay fees to this agency."))
     return jsonify(serialize.agency_record(agencies.get_many([record.id])[0]))

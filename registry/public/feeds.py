@@ -4,7 +4,7 @@ from flask import Blueprint, abort, make_response, render_template, request
 import uuid
 
 from ..services import agencies, checkpoints, published
-from ..urls import absolute
+from ..urls import absolute, tag
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 LATEST = 100
@@ -12,8 +12,10 @@ LATEST = 100
 
 def atom(sanctions, title, agency=None):
     self_url = absolute(request.endpoint, **(request.view_args or {}))
+    feed_id = tag("agency", agency.public_id, "sanctions") if agency else tag("sanctions")
     body = render_template("public/feed.xml", sanctions=sanctions, title=title, agency=agency,
-                           self_url=self_url,
+                           self_url=self_url, feed_id=feed_id, entry_id=lambda s: tag(
+                               "agency", s.agency.public_id, "sanction", s.id),
                            updated=max((s.updated_at for s in sanctions), default=None))
     response = make_response(body)
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
@@ -29,7 +31,7 @@ def sanctions_feed():
 
 @bp.route("/agencies/<path:licence_number>.atom")
 def agency_feed(licence_number):
-    agency, _ = agencies.by_licence_number(licence_number[:100])
+    agency, _ = agencies.find(licence_number[:100])
     if agency is None:
         abort(404)
     return atom(published.sanctions_of(agency), "agency", agency)

@@ -142,12 +142,14 @@ def nothing_found(q, filters, limit=5):
 
 @bp.route("/<lang>/agencies/<path:licence_number>")
 def agency(licence_number):
-    record, _ = agencies.by_licence_number(licence_number[:100])
+    record, licence = agencies.find(licence_number[:100])
     if record is None:
         return render_template("public/not_found.html", query=clean_text(licence_number)[:100]), 404
     if record.licence_number != licence_number:
-        # One address per agency: older licence numbers and other spellings lead to it.
-        return redirect(url_for("public.agency", licence_number=record.licence_number), 301)
+        # One address per agency: older licence numbers and other spellings lead to it for
+        # good; its permanent id to wherever its newest licence is today.
+        return redirect(url_for("public.agency", licence_number=record.licence_number),
+                        301 if licence else 302)
     record = agencies.get_many([record.id])[0]
     return render_template(
         "public/agency.html", agency=record, status=agencies.status_of(record),

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import countries
 from ..extensions import db
-from ..models import Agency, Channel, Licence, Representative
-from ..normalise import licence_key, phone_key
+from ..models import AGENCY_ID, Agency, Channel, Licence, Representative
+from ..normalise import clean_text, licence_key, phone_key
 from ..search.analysis import licence_query_keys
 from ..status import licence_status
 
@@ -47,6 +47,15 @@ def by_licence_number(text):
         if lic:
             return lic.agency, lic
     return None, None
+
+
+def find(text):
+    """The agency an address names: its permanent id (AG-…), or a licence number it holds or
+    held (by_licence_number). (agency or None, the licence named or None)."""
+    key = clean_text(text).upper()
+    if AGENCY_ID.fullmatch(key):
+        return db.session.scalars(select(Agency).where(Agency.public_id == key)).first(), None
+    return by_licence_number(text)
 
 
 def by_phone(text):

@@ -5,14 +5,12 @@ import secrets
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Verification, utcnow
+from ..models import ALPHABET, Verification, utcnow
 from ..normalise import clean_text
 from ..urls import absolute
 from . import agencies, signing
 from .audit import jsonable
 
-# Crockford's alphabet: no I, L, O or U to misread when a reference is read out on the phone.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_QUERY = 100
 
 
