@@ -10,7 +10,7 @@ from flask_cors import CORS
 from .. import limits, search
 from ..normalise import clean_text
 from ..public.pages import nothing_found, nothing_kind, search_filters
-from ..services import agencies, verification
+from ..services import agencies, signing, verification
 from ..web import error_response
 from ..wording import NOTHING_FOUND
 from . import serialize
@@ -79,7 +79,9 @@ def verify():
     if request.method == "HEAD":  # looking at the address mints no receipt (issue 15)
         return Response(status=200, content_type="application/json")
     record = verification.verify(licence=licence or None, phone=phone or None)
-    return jsonify(record.answer)
+    # The answer is the signed payload; the signature and how to check it come beside it.
+    return jsonify({**record.answer, "signature": record.signature, "alg": signing.ALG,
+                    "key_id": signing.key_id()})
 
 
 @bp.get("/openapi.json")

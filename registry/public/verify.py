@@ -1,5 +1,6 @@
 """The verify page, its receipts (/verify/<reference>) and the key that checks them."""
-from flask import Response, redirect, render_template, url_for
+from flask import Response, jsonify, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 
 from ..i18n import preferred_language
 from .. import limits
@@ -22,6 +23,21 @@ def verify_page():
         # The answer in the language the question was asked in.
         return redirect(url_for("verify.receipt", reference=record.reference), 303)
     return render_template("public/verify.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/verify/<reference>.json")
+def receipt_data(reference):
+    """The receipt as data (issue 15): what was signed, the signature and the key's id."""
+    record = verification.by_reference(reference)
+    if record is None:
+        return jsonify(error={"code": "not_found",
+                              "message": str(_l("No check with this reference"))}), 404
+    return jsonify(signing.receipt(record.answer, record.signature))
+
+
+@bp.route("/verify/public-key.jwk")
+def public_key_jwk():
+    return jsonify(signing.public_jwk())
 
 
 @bp.route("/verify/<reference>")

@@ -1,6 +1,6 @@
 """Ed25519 signatures for verification receipts, checkable offline with the public key."""
 import base64
-import json
+import hashlib
 import os
 import tempfile
 from functools import cache
@@ -10,12 +10,22 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
+import rfc8785
+
+#: What receipts say they are signed with, and how their payload is made bytes.
+ALG = "Ed25519"
+CANONICALIZATION = "RFC 8785"
 
 
 def canonical(payload):
-    """The exact bytes that are signed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    """The exact bytes that are signed: the JSON Canonicalization Scheme (RFC 8785: members
+    sorted by UTF-16 code units, no spaces, ECMAScript numbers, UTF-8), by Trail of Bits'
+    implementation rather than json.dumps, which agrees with it only on the easy cases."""
+    return rfc8785.dumps(payload)
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 @cache
@@ -47,6 +57,31 @@ def private_key():
 def public_key_pem():
     return private_key().public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def jwk(raw_public_key):
+    """An Ed25519 public key as a JWK (RFC 8037: OKP), with its id: the RFC 7638 thumbprint,
+    the SHA-256 of its required members made canonical."""
+    key = {"crv": "Ed25519", "kty": "OKP", "x": _b64url(raw_public_key)}
+    return {**key, "kid": _b64url(hashlib.sha256(rfc8785.dumps(key)).digest()),
+            "alg": "EdDSA", "use": "sig"}
+
+
+def public_jwk():
+    return jwk(private_key().public_key().public_bytes(serialization.Encoding.Raw,
+                                                       serialization.PublicFormat.Raw))
+
+
+def key_id():
+    return public_jwk()["kid"]
+
+
+def receipt(payload, signature):
+    """A receipt as data: the payload, the exact bytes signed (`signed`, so that a program
+    never has to canonicalise), and how to check them."""
+    return {"payload": payload, "signed": canonical(payload).decode("utf-8"),
+            "signature": signature, "alg": ALG, "key_id": key_id(),
+            "canonicalization": CANONICALIZATION}
 
 
 def sign(payload):

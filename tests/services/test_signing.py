@@ -121,3 +121,32 @@ def test_a_signature_of_another_registrys_key_file_does_not_check(app, tmp_path)
     with app.app_context():
         assert not signing.check(RECEIPT, signature)
         assert signing.check(RECEIPT, signing.sign(RECEIPT))
+
+
+# -- receipts as data (issue 15) -----------------------------------------------------------------
+
+def test_the_canonical_form_is_rfc_8785():
+    # RFC 8785 section 3.2.2, its own example, parsed as JSON.
+    import json
+    example = json.loads('{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'
+                         ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",'
+                         ' "literals": [null, true, false]}')
+    assert signing.canonical(example) == (
+        b'{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+        b'"string":"\xe2\x82\xac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}')
+    # Members sorted by UTF-16 code units (section 3.2.3): an astral key (a surrogate pair,
+    # D83D DE00) before U+FB33, where json.dumps, by code points, puts it after.
+    assert signing.canonical({"\ufb33": 2, "\U0001f600": 1}) == \
+        '{"\U0001f600":1,"\ufb33":2}'.encode()
+    # Receipts signed before it stay checkable: their payloads read the same both ways.
+    assert signing.canonical(RECEIPT) == json.dumps(
+        RECEIPT, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_the_key_id_is_the_rfc_7638_thumbprint():
+    # RFC 8037 appendix A.1 and A.3: an Ed25519 public key and its thumbprint.
+    raw = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+    assert signing.jwk(raw) == {"kty": "OKP", "crv": "Ed25519",
+                                "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                                "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+                                "alg": "EdDSA", "use": "sig"}
