@@ -40,6 +40,8 @@ class CountryProfile:
     native_digits: tuple = ()
     #: What its first-level divisions are called (wording.SUBDIVISIONS).
     subdivision: str = "province"
+    #: The open data's licence as a Data Package `licenses` entry; None: CC BY 4.0.
+    open_data_licence: dict = None
 
     def province(self, code):
         return self._by_code().get(code)
@@ -75,7 +77,7 @@ def load(code, path=None):
                           tuple(data.get("common_destinations", ())),
                           data.get("timezone", "UTC"), dict(data.get("currency_digits", {})),
                           tuple(data.get("native_digits", ())),
-                          data.get("subdivision", "province"))
+                          data.get("subdivision", "province"), data.get("open_data_licence"))
 
 
 @cache

@@ -1,5 +1,7 @@
-"""The open-data archive (the public record as CSV, with the audit head and the newest signed
-checkpoint), built once per change of the registry and served as a file.
+"""The open-data archive, built once per change of the registry and served as a file: the open
+dataset (opendata.py: tables keyed by permanent ids, datapackage.json), the same record in the
+import format (import-format/, to load into another deployment), the audit head and the newest
+signed checkpoint.
 
 The audit chain's head names the registry's state exactly. When it has moved on, the request
 that notices gets the previous archive at once and a background thread builds the new one: a
@@ -18,6 +20,7 @@ from flask import current_app
 from ..extensions import db
 from . import audit, checkpoints
 from .export import export_folder
+from .opendata import write_dataset
 
 log = logging.getLogger(__name__)
 PREFIX = "registry-public-"
@@ -61,13 +64,15 @@ def build(head, wait=True):
         if path.exists():
             return
         with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            export_folder(Path(tmp) / "csv")
+            root = Path(tmp) / "data"
+            write_dataset(root, head)
+            export_folder(root / "import-format")
             # Whoever keeps this archive keeps the chain's head: history rewritten later shows.
-            (Path(tmp) / "csv" / "audit-head.txt").write_text(head + "\n")
+            (root / "audit-head.txt").write_text(head + "\n")
             newest = checkpoints.latest()
             if newest:
-                (Path(tmp) / "csv" / "audit-checkpoint.txt").write_text(newest[0].note)
-            made = shutil.make_archive(str(Path(tmp) / "archive"), "zip", Path(tmp) / "csv")
+                (root / "audit-checkpoint.txt").write_text(newest[0].note)
+            made = shutil.make_archive(str(Path(tmp) / "archive"), "zip", root)
             Path(made).replace(path)  # atomic: a reader never sees half an archive
         for old in folder.glob(f"{PREFIX}*.zip"):
             if old != path:

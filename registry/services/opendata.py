@@ -1,0 +1,200 @@
+"""The open dataset for re-users (issue 15): the public record as tables keyed by permanent
+agency ids, with each agency's status computed for the day it was written, described by a
+Frictionless Data Package (datapackage.json: Table Schemas, keys, licence).
+
+Unlike the export (the import format, for moving a registry between deployments), its rows are
+keyed by what never changes (AG-… ids, licence numbers, case references), and lists are rows of
+their own table rather than ';'-joined cells. Public fields only, like every other door.
+"""
+import csv
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Agency
+from ..spreadsheet import neutralise
+from . import agencies
+from .agencies import FULL_RECORD
+from .published import sanctions_of
+
+BATCH = 500
+#: Licence of the data unless the country profile names another (its `open_data_licence`).
+CC_BY = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+         "path": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def _field(name, kind="string", description="", required=False, **constraints):
+    field = {"name": name, "type": kind}
+    if description:
+        field["description"] = description
+    if required:
+        constraints["required"] = True
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+AGENCY_ID = _field("agency_id", required=True, pattern="AG-[0-9A-HJKMNP-TV-Z]{10}",
+                   description="The agency's permanent id (agencies.id)")
+STATUSES = ["licensed", "suspended", "revoked", "expired", "not_licensed"]
+TABLES = {
+    "agencies": ([
+        _field("id", required=True, unique=True, pattern="AG-[0-9A-HJKMNP-TV-Z]{10}",
+               description="Permanent id: never changes, never given to another agency"),
+        _field("licence_number", description="Its newest licence"),
+        _field("name_en", required=True), _field("name_km"), _field("name_my"),
+        _field("aliases", description="Other names it is known by, separated by ;"),
+        _field("province", description="ISO 3166-2 code of its head office's division"),
+        _field("address_en"), _field("address_km"), _field("address_my"),
+        _field("destinations", description="ISO 3166 alpha-2 codes it may send workers to, "
+                                           "separated by ;"),
+        _field("email"), _field("website"),
+        _field("status", required=True, enum=STATUSES,
+               description="Licence status on status_on (DESIGN section 3)"),
+        _field("status_on", "date", required=True),
+        _field("status_reason", required=True,
+               enum=["licence", "no_licence", "suspension", "revocation"],
+               description="What the status rests on: a licence, a sanction, or nothing"),
+        _field("status_since", "date"), _field("status_until", "date"),
+        _field("status_decision_ref", description="The sanction's decision, if one"),
+    ], ["id"], []),
+    "licences": ([
+        AGENCY_ID, _field("number", required=True, unique=True),
+        _field("issued_on", "date", required=True), _field("expires_on", "date", required=True),
+    ], ["number"], [("agency_id", "agencies", "id")]),
+    "sanctions": ([
+        AGENCY_ID, _field("kind", required=True,
+                          enum=["warning", "fine", "suspension", "revocation"]),
+        _field("state", required=True, enum=["in_force", "under_appeal", "overturned"]),
+        _field("decided_on", "date", required=True), _field("effective_from", "date"),
+        _field("effective_to", "date"), _field("amount", "number"), _field("currency"),
+        _field("paid", "boolean"), _field("decision_ref"),
+        _field("reason_en"), _field("reason_km"), _field("reason_my"),
+    ], [], [("agency_id", "agencies", "id")]),
+    "complaints": ([
+        AGENCY_ID, _field("case_ref"), _field("received_on", "date", required=True),
+        _field("category", required=True), _field("destination"),
+        _field("workers_affected", "integer"), _field("status", required=True),
+        _field("compensation_amount", "number"), _field("currency"),
+        _field("closed_on", "date"),
+    ], [], [("agency_id", "agencies", "id")]),
+    "representatives": ([
+        AGENCY_ID, _field("name", required=True), _field("id_number"), _field("phone"),
+        _field("province"), _field("authorised_from", "date"), _field("authorised_to", "date"),
+    ], [], [("agency_id", "agencies", "id")]),
+    "channels": ([
+        AGENCY_ID, _field("kind", required=True), _field("value", required=True),
+    ], [], [("agency_id", "agencies", "id")]),
+}
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return neutralise(";".join(value))
+    return neutralise(str(value))
+
+
+def _rows(agency, today):
+    status = agencies.status_of(agency, today)
+    sanction = status.sanction
+    yield "agencies", {
+        "id": agency.public_id, "licence_number": agency.licence_number,
+        "name_en": agency.name_en, "name_km": agency.name_km, "name_my": agency.name_my,
+        "aliases": agency.aliases or [], "province": agency.province,
+        "address_en": agency.address_en, "address_km": agency.address_km,
+        "address_my": agency.address_my, "destinations": agency.destinations or [],
+        "email": agency.email, "website": agency.website, "status": status.code,
+        "status_on": today, "status_reason": sanction.kind if sanction is not None else (
+            "licence" if status.licence is not None else "no_licence"),
+        "status_since": status.since, "status_until": status.until,
+        "status_decision_ref": sanction.decision_ref if sanction is not None else None}
+    for lic in agency.licences:
+        yield "licences", {"agency_id": agency.public_id, "number": lic.number,
+                           "issued_on": lic.issued_on, "expires_on": lic.expires_on}
+    for s in sanctions_of(agency):
+        yield "sanctions", {"agency_id": agency.public_id, **{
+            name: getattr(s, name) for name in (
+                "kind", "state", "decided_on", "effective_from", "effective_to", "amount",
+                "currency", "paid", "decision_ref", "reason_en", "reason_km", "reason_my")}}
+    for c in agency.complaints:
+        yield "complaints", {
+            "agency_id": agency.public_id, "case_ref": c.case_ref,
+            "received_on": c.received_on, "category": c.category,
+            "destination": c.destination, "workers_affected": c.workers_affected,
+            "status": c.status, "compensation_amount": c.compensation_amount,
+            "currency": c.compensation_currency, "closed_on": c.closed_on}
+    for r in agency.representatives:
+        yield "representatives", {
+            "agency_id": agency.public_id, "name": r.name, "id_number": r.id_number,
+            "phone": r.phone, "province": r.province, "authorised_from": r.authorised_from,
+            "authorised_to": r.authorised_to}
+    for ch in agency.channels:
+        yield "channels", {"agency_id": agency.public_id, "kind": ch.kind, "value": ch.value}
+
+
+def write_dataset(folder, version):
+    """Write the tables and datapackage.json into `folder`; return row counts by table.
+    `version`: what names the registry's state (the audit chain's head)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    today = agencies.today()
+    handles = {name: open(folder / f"{name}.csv", "w", newline="", encoding="utf-8")
+               for name in TABLES}
+    counts = dict.fromkeys(TABLES, 0)
+    try:
+        writers = {name: csv.DictWriter(handles[name], [f["name"] for f in fields])
+                   for name, (fields, _, _) in TABLES.items()}
+        for writer in writers.values():
+            writer.writeheader()
+        last = 0
+        while chunk := db.session.scalars(
+                select(Agency).where(Agency.id > last).order_by(Agency.id).limit(BATCH)
+                .options(*FULL_RECORD)).all():
+            for agency in chunk:
+                for table, row in _rows(agency, today):
+                    writers[table].writerow({k: _cell(v) for k, v in row.items()})
+                    counts[table] += 1
+            last = chunk[-1].id
+            db.session.expunge_all()
+    finally:
+        for handle in handles.values():
+            handle.close()
+    (folder / "datapackage.json").write_text(
+        json.dumps(descriptor(today, version), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8")
+    return counts
+
+
+def descriptor(today, version):
+    """The Data Package descriptor (Frictionless Data Package v1, tabular)."""
+    profile = agencies.profile()
+    licence = profile.open_data_licence or CC_BY
+    return {
+        "profile": "tabular-data-package",
+        "name": f"recruitment-agency-registry-{profile.code.lower()}",
+        "title": f"Recruitment Agency Registry: {profile.names['en']}",
+        "description": "Licensed labour-recruitment agencies, their licences, sanctions, "
+                       "complaints (public fields), representatives and declared channels, "
+                       f"with each agency's licence status on {today.isoformat()}.",
+        "version": version,
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "licenses": [licence],
+        "resources": [{
+            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "schema": {"fields": fields,
+                       **({"primaryKey": key} if key else {}),
+                       "foreignKeys": [{"fields": field,
+                                        "reference": {"resource": table, "fields": other}}
+                                       for field, table, other in links]},
+        } for name, (fields, key, links) in TABLES.items()],
+    }

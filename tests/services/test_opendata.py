@@ -1,0 +1,74 @@
+"""services.opendata: the open dataset, keyed by permanent ids, with today's status, and a
+Data Package descriptor that Frictionless's own validator accepts (issue 15)."""
+import csv
+import json
+
+from frictionless import Package
+
+from registry.services import opendata
+
+from ..conftest import BOTH_COUNTRIES, agency_row
+
+
+def table(folder, name):
+    with open(folder / f"{name}.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def validate(folder):
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_rows_are_keyed_by_permanent_ids_with_todays_status(ctx, load, tmp_path):
+    load(agencies=[agency_row("KH-D-2023-1", "Open Agency", "2023-01-01", "2024-12-31",
+                              phones="012 345 678", aliases="=HYPERLINK(1);Open Jobs"),
+                   agency_row("KH-D-2025-1", "Open Agency", "2025-01-01", "2030-12-31",
+                              previous_licence_number="KH-D-2023-1", phones="012 345 678",
+                              aliases="=HYPERLINK(1);Open Jobs")],
+         sanctions=[{"licence_number": "KH-D-2025-1", "kind": "suspension",
+                     "decided_on": "2026-01-02", "effective_from": "2026-01-05",
+                     "decision_ref": "Prakas 1/2026", "state": "in_force"},
+                    {"licence_number": "KH-D-2025-1", "kind": "warning",
+                     "decided_on": "2026-02-01", "decision_ref": "Draft 9", "state": "pending"}],
+         complaints=[{"licence_number": "KH-D-2025-1", "received_on": "2025-05-01",
+                      "category": "excessive_fees", "status": "resolved",
+                      "compensation_amount": "300", "currency": "USD",
+                      "complainant_name": "Secret Person", "details": "secret details",
+                      "case_ref": "C-2025-9"}])
+    folder = tmp_path / "data"
+    counts = opendata.write_dataset(folder, "f" * 64)
+    assert counts == {"agencies": 1, "licences": 2, "sanctions": 1, "complaints": 1,
+                      "representatives": 0, "channels": 1}
+    [agency] = table(folder, "agencies")
+    assert agency["id"].startswith("AG-") and agency["licence_number"] == "KH-D-2025-1"
+    assert (agency["status"], agency["status_reason"], agency["status_since"],
+            agency["status_decision_ref"]) == ("suspended", "suspension", "2026-01-05",
+                                               "Prakas 1/2026")
+    assert agency["aliases"].startswith("'=HYPERLINK")  # no formula reaches a spreadsheet
+    assert {r["agency_id"] for r in table(folder, "licences")} == {agency["id"]}
+    assert [s["decision_ref"] for s in table(folder, "sanctions")] == ["Prakas 1/2026"]
+    everything = "".join(p.read_text(encoding="utf-8") for p in folder.iterdir())
+    assert "Secret Person" not in everything and "secret details" not in everything
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "CC-BY-4.0" and package["version"] == "f" * 64
+    validate(folder)
+
+
+def test_a_broken_foreign_key_is_what_the_validator_catches(ctx, load, tmp_path):
+    """The descriptor's keys are checked, not decoration: a licence of no agency fails."""
+    load(agencies=[agency_row("KH-D-1", "Keyed Agency")])
+    folder = tmp_path / "data"
+    opendata.write_dataset(folder, "0" * 64)
+    with open(folder / "licences.csv", "a", encoding="utf-8") as f:
+        f.write("AG-0000000000,KH-D-9,2025-01-01,2026-01-01\n")
+    assert not Package(str(folder / "datapackage.json")).validate().valid
+
+
+@BOTH_COUNTRIES
+def test_the_demo_registry_as_open_data_validates(ctx, runner, tmp_path, country):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    folder = tmp_path / "data"
+    counts = opendata.write_dataset(folder, "1" * 64)
+    assert counts["agencies"] == 320 and counts["complaints"] > 800
+    validate(folder)
