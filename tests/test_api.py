@@ -179,8 +179,15 @@ def test_every_api_route_is_documented(app):
     assert routes == set(DOC["paths"])
 
 
-def test_openapi_is_served(client):
-    assert get(client, "/api/v1/openapi.json", "/api/v1/openapi.json") == DOC
+def test_openapi_is_served_with_the_deployments_province_codes(client):
+    served = get(client, "/api/v1/openapi.json", "/api/v1/openapi.json")
+    province = next(p for p in served["paths"]["/api/v1/search"]["get"]["parameters"]
+                    if p["name"] == "province")
+    assert province["schema"]["enum"][:3] == ["", "KH-1", "KH-2"]
+    assert "MM-06" not in province["schema"]["enum"]
+    province["schema"] = next(p for p in DOC["paths"]["/api/v1/search"]["get"]["parameters"]
+                              if p["name"] == "province")["schema"]
+    assert served == DOC  # and otherwise the file as it is
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -364,7 +371,11 @@ def test_a_head_request_mints_no_receipt_and_counts_no_lead(app, client, data):
     *[(f"/api/v1/agencies/{n}", 404, "/api/v1/agencies/{licence_number}")
       for n in ("KH-MLVT 1999/9999", "---", "%E2%80%8B")],
     *[(f"/api/v1/verify{q}", 400, "/api/v1/verify")
-      for q in ("", "?licence=&phone=", "?licence=%20%E2%80%8B%20", "?licnce=MM-0042")],
+      for q in ("", "?licence=&phone=", "?licence=%20%E2%80%8B%20", "?licnce=MM-0042",
+                # each one given must hold a letter or digit (the document's pattern)
+                "?licence=----", "?phone=%2B", "?licence=KH-MLVT-2024-0012&phone=")],
+    *[(f"/api/v1/search?{q}", 400, "/api/v1/search") for q in ("offset=", "limit=",
+                                                              "province=kh-12")],
     *[(f"/api/v1/search?{q}", 400, "/api/v1/search") for q in (
         "limit=0", "limit=abc", "limit=1000", "limit=-1", "limit=1.5", "limit=%20",
         "offset=10001", "offset=x", "status=active", "province=XX-99", "destination=THA")],

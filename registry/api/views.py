@@ -32,7 +32,7 @@ def bad_request(error):
 
 def bounded_int(name, default, low, high):
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:  # left out; given empty is refused like any other non-number
         return default
     if not (len(raw) <= 6 and raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadRequest(_l("%(name)s must be a whole number from %(low)d to %(high)d",
@@ -72,10 +72,13 @@ def agency(licence_number):
 @bp.get("/verify")
 @limits.verify
 def verify():
-    licence = clean_text(request.args.get("licence", ""))
-    phone = clean_text(request.args.get("phone", ""))
-    if not licence and not phone:
+    # The spec's rule (openapi.json): licence or phone, and each one given holds a letter or
+    # a digit; anything else is refused, never answered with a receipt of nothing.
+    given = {name: clean_text(request.args[name]) for name in ("licence", "phone")
+             if name in request.args}
+    if not given or not all(any(c.isalnum() for c in value) for value in given.values()):
         raise BadRequest(_l("Give licence=… or phone=…"))
+    licence, phone = given.get("licence", ""), given.get("phone", "")
     if request.method == "HEAD":  # looking at the address mints no receipt (issue 15)
         return Response(status=200, content_type="application/json")
     record = verification.verify(licence=licence or None, phone=phone or None)
@@ -89,9 +92,20 @@ def openapi():
     return jsonify(openapi_document())
 
 
-@cache
 def openapi_document():
-    return json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
+    return _document(agencies.profile().code)
+
+
+@cache
+def _document(country):
+    """openapi.json with the province filter's codes: the deployment's own (the file says
+    only their shape, and a code of another country is refused)."""
+    document = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
+    codes = [p.code for p in agencies.profile().provinces]
+    for parameter in document["paths"]["/api/v1/search"]["get"]["parameters"]:
+        if parameter["name"] == "province":
+            parameter["schema"] = {"type": "string", "enum": ["", *codes]}
+    return document
 
 
 @bp.route("/<path:anything>")

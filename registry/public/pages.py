@@ -62,7 +62,7 @@ def search_filters(args):
     profile = agencies.profile()
     chosen, rejected = {}, []
     status = args.get("status", "")
-    province = args.get("province", "").upper()
+    province = args.get("province", "")  # as listed: KH-12, the codes the filter offers
     destination = args.get("destination", "").upper()
     for name, value, valid in (
         ("status", status, status in STATUSES),
