@@ -95,6 +95,13 @@ def preferred_language():
     return countries.for_config(current_app.config).default_language
 
 
+def negotiated(response):
+    """Mark a response whose language was chosen from the request's cookie and
+    Accept-Language (RFC 9110: Vary), so that caches keep one copy per language."""
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
 def current_lang():
     return str(get_locale() or "en")
 

@@ -156,6 +156,9 @@ def test_openapi_document_is_openapi_3_1():
         assert "200" in item["get"]["responses"]
         for status, response in item["get"]["responses"].items():
             assert re.fullmatch(r"[1-5]\d\d", status)
+            if status == "304":  # Not Modified has no body (RFC 9110)
+                assert "content" not in response
+                continue
             assert documented_schema(path, status).startswith("#/components/schemas/")
         for parameter in item["get"].get("parameters", []):
             assert parameter["in"] in ("query", "path") and "schema" in parameter
@@ -464,3 +467,40 @@ def test_private_fields_and_pending_sanctions_never_appear(client, data):
     assert "pending" not in {s["state"] for s in record["sanctions"]}
     for row in record["complaints"]:
         assert not {"complainant_name", "complainant_phone", "details"} & set(row)
+
+
+# -- caching, languages and pages (issue 15) -------------------------------------------------------
+
+def test_answers_revalidate_by_etag_and_say_their_language(client, data):
+    first = client.get("/api/v1/search", query_string={"q": "angkor"},
+                       headers={"Accept-Language": "km"})
+    assert first.headers["Cache-Control"] == "no-cache" and first.headers["ETag"]
+    assert first.headers["Content-Language"] == "km"
+    assert "Accept-Language" in first.headers["Vary"]
+    again = client.get("/api/v1/search", query_string={"q": "angkor"},
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    record = client.get(f"/api/v1/agencies/{ANGKOR}")
+    assert client.get(f"/api/v1/agencies/{ANGKOR}", headers={
+        "If-None-Match": record.headers["ETag"]}).status_code == 304
+    check = client.get("/api/v1/verify", query_string={"licence": ANGKOR})
+    assert check.headers["Cache-Control"] == "no-store" and "ETag" not in check.headers
+
+
+def test_pages_of_results_are_linked(client, data):
+    first = client.get("/api/v1/search", query_string={"q": "", "limit": 2})
+    assert first.json["total"] == 6
+    assert first.headers["Link"] == (
+        '<http://registry.test/api/v1/search?q=&limit=2&offset=2>; rel="next"')
+    middle = client.get("/api/v1/search", query_string={"q": "", "limit": 2, "offset": 2})
+    assert middle.headers["Link"] == (
+        '<http://registry.test/api/v1/search?q=&limit=2&offset=0>; rel="prev", '
+        '<http://registry.test/api/v1/search?q=&limit=2&offset=4>; rel="next"')
+    last = client.get("/api/v1/search", query_string={"q": "", "limit": 2, "offset": 4})
+    assert 'rel="next"' not in last.headers["Link"]
+
+
+def test_negotiated_addresses_vary_and_pages_name_their_language(client, data):
+    assert {"Accept-Language", "Cookie"} <= set(client.get("/").headers["Vary"].split(", "))
+    page = client.get("/my/")
+    assert page.headers["Content-Language"] == "my"

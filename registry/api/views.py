@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_cors import CORS
 
 from .. import limits, search
+from ..i18n import preferred_language
 from ..normalise import clean_text
+from ..urls import absolute
 from ..public.pages import nothing_found, nothing_kind, search_filters
 from ..services import agencies, signing, verification
 from ..web import error_response
@@ -16,13 +18,34 @@ from ..wording import NOTHING_FOUND
 from . import serialize
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-CORS(bp, methods=["GET"])
+# Browser scripts elsewhere may read the headers that page and revalidate.
+CORS(bp, methods=["GET"], expose_headers=["Link", "ETag", "Content-Language"])
+
+
+#: Results are reachable up to this offset (a cursor past it is issue 15's, not done yet).
+MAX_OFFSET = 10000
 
 
 class BadRequest(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+@bp.after_request
+def caching(response):
+    """Answers change when the registry does, and at midnight: a cache keeps them but asks
+    again each time (ETag, If-None-Match -> 304). A check mints a receipt: never cached.
+    Messages (errors, 'nothing found') follow Accept-Language."""
+    response.vary.add("Accept-Language")
+    response.headers.setdefault("Content-Language", preferred_language())
+    if request.endpoint == "api.verify":
+        response.headers["Cache-Control"] = "no-store"
+    elif request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.headers.setdefault("Cache-Control", "no-cache")
+        response.add_etag()
+        response.make_conditional(request)
+    return response
 
 
 @bp.errorhandler(BadRequest)
@@ -45,7 +68,7 @@ def bounded_int(name, default, low, high):
 def search_agencies():
     q, converted = search.typed_query(request.args.get("q", ""))
     limit = bounded_int("limit", 20, 1, 100)
-    offset = bounded_int("offset", 0, 0, 10000)
+    offset = bounded_int("offset", 0, 0, MAX_OFFSET)
     filters, rejected = search_filters(request.args)
     if rejected:
         raise BadRequest(_l("%(name)s: this value is not known", name=rejected[0]))
@@ -58,7 +81,20 @@ def search_agencies():
         body["nothing_found"] = {"kind": nothing, "message": str(NOTHING_FOUND[nothing])}
     if nothing in ("identifier", "name"):
         body["lookalikes"] = [serialize.search_result(a) for a, _ in nothing_found(q, filters)]
-    return jsonify(body)
+    response = jsonify(body)
+    links = page_links(offset, limit, results.total)
+    if links:
+        response.headers["Link"] = links
+    return response
+
+
+def page_links(offset, limit, total):
+    """RFC 8288 links to the previous and next pages of results, as far as offsets reach."""
+    pages = {"prev": max(0, offset - limit) if offset else None,
+             "next": offset + limit if offset + limit < min(total, MAX_OFFSET + 1) else None}
+    return ", ".join(
+        f'<{absolute("api.search_agencies", **(request.args.to_dict() | {"offset": at}))}>; '
+        f'rel="{rel}"' for rel, at in pages.items() if at is not None)
 
 
 @bp.get("/agencies/<path:licence_number>")

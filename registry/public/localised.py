@@ -35,7 +35,9 @@ def switch_language(lang):
 
 def revalidate(response):
     """Public pages may be cached, but a cache asks again each time (ETag): a status can
-    change the minute a sanction is approved."""
+    change the minute a sanction is approved. The address names the page's language."""
+    if getattr(g, "lang", None):
+        response.headers.setdefault("Content-Language", g.lang)
     if request.method == "GET" and response.status_code == 200 and not response.direct_passthrough:
         response.headers.setdefault("Cache-Control", "no-cache")
         response.add_etag()

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import limits, search
 from ..config import LANGUAGES
-from ..i18n import preferred_language
+from ..i18n import negotiated, preferred_language
 from ..normalise import clean_text
 from ..services import agencies, leads, published
 from ..status import STATUSES
@@ -23,7 +23,7 @@ def page_helpers():
 
 @bp.route("/")
 def root():
-    return redirect(url_for("public.home", lang=preferred_language()))
+    return negotiated(redirect(url_for("public.home", lang=preferred_language())))
 
 
 @bp.route("/language/<code>")

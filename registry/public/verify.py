@@ -2,7 +2,7 @@
 from flask import Response, jsonify, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import preferred_language
+from ..i18n import negotiated, preferred_language
 from .. import limits
 from ..normalise import clean_text
 from ..qrcode import qr_svg
@@ -46,7 +46,8 @@ def any_language_receipt(reference):
     language (cookie, then Accept-Language, then the country's)."""
     if verification.by_reference(reference) is None:
         return missing_receipt()
-    return redirect(url_for("verify.receipt", lang=preferred_language(), reference=reference))
+    return negotiated(redirect(url_for("verify.receipt", lang=preferred_language(),
+                                       reference=reference)))
 
 
 def missing_receipt():
