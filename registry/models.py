@@ -38,6 +38,12 @@ def new_agency_id():
     return "AG-" + "".join(secrets.choice(ALPHABET) for _ in range(10))
 
 
+def new_sanction_id():
+    """A sanction's public id, e.g. SN-4F8Q2M7K1D: random where the database's numbers count
+    up, and their gaps would tell how many decisions are pending (never published)."""
+    return "SN-" + "".join(secrets.choice(ALPHABET) for _ in range(10))
+
+
 class Agency(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What feeds, open data and links outside use: never changes, never reused.
@@ -120,6 +126,9 @@ class Channel(db.Model):
 
 class Sanction(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: What feeds, the API and open data call it (never the database's number).
+    public_id: Mapped[str] = mapped_column(db.String(13), unique=True, index=True,
+                                           default=new_sanction_id)
     agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
     kind: Mapped[str] = mapped_column(db.String(16))
     decided_on: Mapped[date] = mapped_column(db.Date)

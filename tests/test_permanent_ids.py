@@ -6,10 +6,11 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import AGENCY_ID, Agency, new_agency_id
+from registry.models import AGENCY_ID, Agency, Sanction, new_agency_id
 
 from .conftest import agency_row
 
+SANCTION_ID = re.compile(r"SN-[0-9A-HJKMNP-TV-Z]{10}")
 ATOM = "{http://www.w3.org/2005/Atom}"
 FIRST, RENEWED = "KH-P-2023-0001", "KH-P-2025-0001"
 FINE = {"licence_number": FIRST, "kind": "fine", "decided_on": "2024-03-01", "amount": "100",
@@ -32,9 +33,11 @@ def test_renewing_a_licence_changes_no_id_feed_entry_or_address(app, client, loa
          sanctions=[FINE])
     with app.app_context():
         public_id = db.session.scalars(select(Agency.public_id)).one()
+        sanction_id = db.session.scalars(select(Sanction.public_id)).one()
+    assert SANCTION_ID.fullmatch(sanction_id)  # not the database's number, whose gaps count
     before = atom_ids(client.get("/feeds/sanctions.atom")), atom_ids(
         client.get(f"/feeds/agencies/{FIRST}.atom"))
-    assert before[0][1] == [f"tag:registry.test,2026:agency/{public_id}/sanction/1"]
+    assert before[0][1] == [f"tag:registry.test,2026:agency/{public_id}/sanction/{sanction_id}"]
     assert before[1][0] == f"tag:registry.test,2026:agency/{public_id}/sanctions"
 
     load(agencies=[agency_row(RENEWED, "Lasting Agency", "2025-01-01", "2027-12-31",
@@ -55,6 +58,7 @@ def test_renewing_a_licence_changes_no_id_feed_entry_or_address(app, client, loa
     for ref in (public_id, FIRST, RENEWED):
         record = client.get(f"/api/v1/agencies/{ref}").json
         assert (record["id"], record["licence_number"]) == (public_id, RENEWED), ref
+        assert [s["id"] for s in record["sanctions"]] == [sanction_id]
     found = client.get("/api/v1/search", query_string={"q": "Lasting"}).json["results"]
     assert [r["id"] for r in found] == [public_id]
     assert client.get(f"/feeds/agencies/{public_id}.atom").status_code == 200

@@ -59,7 +59,7 @@ def agency_record(agency):
 
 def sanction(s):
     return {
-        "kind": s.kind, "state": s.state, "decided_on": s.decided_on,
+        "id": s.public_id, "kind": s.kind, "state": s.state, "decided_on": s.decided_on,
         "effective_from": s.effective_from, "effective_to": s.effective_to,
         "amount": s.amount, "currency": s.currency or None, "paid": s.paid,
         "reason": three(s, "reason"), "decision_ref": s.decision_ref or "",

@@ -15,7 +15,7 @@ def atom(sanctions, title, agency=None):
     feed_id = tag("agency", agency.public_id, "sanctions") if agency else tag("sanctions")
     body = render_template("public/feed.xml", sanctions=sanctions, title=title, agency=agency,
                            self_url=self_url, feed_id=feed_id, entry_id=lambda s: tag(
-                               "agency", s.agency.public_id, "sanction", s.id),
+                               "agency", s.agency.public_id, "sanction", s.public_id),
                            updated=max((s.updated_at for s in sanctions), default=None))
     response = make_response(body)
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"

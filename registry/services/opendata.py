@@ -66,6 +66,8 @@ TABLES = {
         _field("issued_on", "date", required=True), _field("expires_on", "date", required=True),
     ], ["number"], [("agency_id", "agencies", "id")]),
     "sanctions": ([
+        _field("id", required=True, unique=True, pattern="SN-[0-9A-HJKMNP-TV-Z]{10}",
+               description="The sanction's public id"),
         AGENCY_ID, _field("kind", required=True,
                           enum=["warning", "fine", "suspension", "revocation"]),
         _field("state", required=True, enum=["in_force", "under_appeal", "overturned"]),
@@ -73,7 +75,7 @@ TABLES = {
         _field("effective_to", "date"), _field("amount", "number"), _field("currency"),
         _field("paid", "boolean"), _field("decision_ref"),
         _field("reason_en"), _field("reason_km"), _field("reason_my"),
-    ], [], [("agency_id", "agencies", "id")]),
+    ], ["id"], [("agency_id", "agencies", "id")]),
     "complaints": ([
         AGENCY_ID, _field("case_ref"), _field("received_on", "date", required=True),
         _field("category", required=True), _field("destination"),
@@ -121,7 +123,7 @@ def _rows(agency, today):
         yield "licences", {"agency_id": agency.public_id, "number": lic.number,
                            "issued_on": lic.issued_on, "expires_on": lic.expires_on}
     for s in sanctions_of(agency):
-        yield "sanctions", {"agency_id": agency.public_id, **{
+        yield "sanctions", {"id": s.public_id, "agency_id": agency.public_id, **{
             name: getattr(s, name) for name in (
                 "kind", "state", "decided_on", "effective_from", "effective_to", "amount",
                 "currency", "paid", "decision_ref", "reason_en", "reason_km", "reason_my")}}
