@@ -134,7 +134,7 @@ def nothing_found(q, filters, limit=5):
     as of today, because a broker often borrows a licensed agency's name."""
     # HEAD: a link checker or crawler looking, not a person searching.
     if request.method != "HEAD" and (not filters or not search.query(q, limit=1).total):
-        leads.record_unmatched(q, agencies.profile().phone_region)
+        leads.record_unmatched(q, agencies.profile().phone_region, client=request.remote_addr)
     found = agencies.get_many(search.lookalikes(q, limit))
     return [(a, status) for a, status in ((a, agencies.status_of(a)) for a in found)
             if status.code == "licensed"]

@@ -4,11 +4,20 @@ A name, licence number or phone number that people look up and the registry does
 often a broker working without a licence. Regulators see what was searched for and how many
 times a day: the normalised text, what kind of thing it looked like, and a count. Nothing
 about who searched (no address, no session, no time of day) is ever written.
+
+A reader counts once a day for a text, and for at most CLIENT_LEADS_A_DAY texts (issue 15): a
+crawler or a fuzzer repeating or varying queries is one reader, not a wave of leads. What
+tells readers apart is a keyed hash of the address and the day, kept for a day in the rate
+limiter's store (memory, or Redis shared by workers and nodes), never in the database.
 """
+import hashlib
+import hmac
 import logging
 import re
 from datetime import date
 
+from flask import current_app
+from limits.storage import storage_from_string
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -17,6 +26,9 @@ from ..normalise import clean_text, licence_key, looks_like_phone, phone_key
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 200
+#: How many different texts one reader's searches count as leads in a day.
+CLIENT_LEADS_A_DAY = 30
+DAY_SECONDS = 24 * 3600
 
 
 def classify(text, region):
@@ -32,12 +44,38 @@ def classify(text, region):
     return "name", " ".join(text.casefold().split())[:MAX_TEXT]
 
 
-def record_unmatched(text, region, on=None):
-    """Count one more search for `text` today. Safe when many workers record the same text at
-    once (one atomic insert-or-increment); a failure is logged, never raised, because a
-    migrant's search matters more than a lead."""
+def _sightings():
+    app = current_app
+    store = app.extensions.get("registry_lead_sightings")
+    if store is None:
+        store = app.extensions["registry_lead_sightings"] = storage_from_string(
+            app.config["RATELIMIT_STORAGE_URI"])
+    return store
+
+
+def first_sighting(client, kind, text, day):
+    """Whether this reader's search counts: the first of this text today, and within the
+    reader's daily allowance of texts."""
+    secret = current_app.config["SECRET_KEY"].encode()
+
+    def key(*parts):
+        message = "|".join(map(str, (day, client, *parts))).encode()
+        return "lead:" + hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+    store = _sightings()
+    if store.incr(key(kind, text), DAY_SECONDS) > 1:
+        return False
+    return store.incr(key(), DAY_SECONDS) <= CLIENT_LEADS_A_DAY
+
+
+def record_unmatched(text, region, on=None, client=None):
+    """Count one more search for `text` today, unless `client` (the reader's address) already
+    counted for it today or has used up its allowance. Safe when many workers record the same
+    text at once (one atomic insert-or-increment); a failure is logged, never raised, because
+    a migrant's search matters more than a lead."""
     kind, normalised = classify(text, region)
     if not normalised:
+        return
+    if client is not None and not first_sighting(client, kind, normalised, on or date.today()):
         return
     table = UnmatchedSearch.__table__
     dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(db.engine.dialect.name)

@@ -108,3 +108,30 @@ def test_a_value_the_database_refuses_is_logged_and_nothing_is_written(ctx, capl
     assert rows() == []
     leads.record_unmatched(KHMER_BROKER, "KH", on=DAY)  # the next search is counted again
     assert rows() == [(DAY, "name", "ក្រុមហ៊ុនភ្នាក់ងារ ក្លែងក្លាយ", 1)]
+
+
+# -- one reader, one lead (issue 15) ---------------------------------------------------------------
+
+def counts():
+    return dict(db.session.execute(select(UnmatchedSearch.text, UnmatchedSearch.count)).all())
+
+
+def test_a_reader_repeating_a_search_counts_once_a_day(ctx):
+    for _ in range(5):
+        leads.record_unmatched(KHMER_BROKER, "KH", on=DAY, client="203.0.113.7")
+    leads.record_unmatched(KHMER_BROKER, "KH", on=DAY, client="198.51.100.2")  # someone else
+    leads.record_unmatched(KHMER_BROKER, "KH", on=date(2026, 11, 29), client="203.0.113.7")
+    assert [(day, count) for day, _, _, count in rows()] == [(DAY, 2), (date(2026, 11, 29), 1)]
+
+
+def test_a_reader_varying_searches_counts_up_to_an_allowance(ctx):
+    for n in range(leads.CLIENT_LEADS_A_DAY + 10):
+        leads.record_unmatched(f"Broker Number {n:03d} Fake", "KH", on=DAY, client="fuzzer")
+    assert len(counts()) == leads.CLIENT_LEADS_A_DAY
+    leads.record_unmatched("A Person Asking", "KH", on=DAY, client="a migrant")
+    assert counts()["a person asking"] == 1
+
+
+def test_who_searched_is_not_written_with_the_lead(ctx):
+    leads.record_unmatched(KHMER_BROKER, "KH", on=DAY, client="203.0.113.7")
+    assert rows() and "203.0.113.7" not in str(rows())
