@@ -89,6 +89,12 @@ SANCTION_STATES = {
     "under_appeal": _l("Under appeal (still applies)"),
     "overturned": _l("Overturned (cancelled on appeal)"),
 }
+#: The feed of changes (/feeds/changes.atom): what happened to a licence.
+LICENCE_CHANGES = {
+    "licence_granted": _l("Licence granted"),
+    "licence_renewed": _l("Licence renewed"),
+    "licence_expired": STATUS_NAMES[EXPIRED],
+}
 COMPLAINT_CATEGORIES = {
     "excessive_fees": _l("Charged too much in fees"),
     "contract_substitution": _l("Contract changed after signing"),

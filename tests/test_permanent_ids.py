@@ -70,3 +70,34 @@ def test_an_id_that_names_no_agency_is_not_found(client, load):
     assert client.get(f"/en/agencies/{unknown}").status_code == 404
     assert client.get(f"/api/v1/agencies/{unknown}").status_code == 404
     assert re.fullmatch(r"AG-\w{10}", unknown)
+
+
+def test_the_feed_of_changes_names_each_event_once_with_a_lasting_id(app, client, load):
+    load(agencies=[agency_row(FIRST, "Lasting Agency", "2023-01-01", "2024-12-31")],
+         sanctions=[FINE])
+    load(agencies=[agency_row(RENEWED, "Lasting Agency", "2025-01-01", "2027-12-31",
+                              previous_licence_number=FIRST),
+                   agency_row("KH-P-2099-0001", "Future Agency", "2099-01-01", "2100-12-31")])
+    with app.app_context():
+        public_id = db.session.scalars(select(Agency.public_id).where(
+            Agency.name_en == "Lasting Agency")).one()
+        sanction_id = db.session.scalars(select(Sanction.public_id)).one()
+    response = client.get("/feeds/changes.atom")
+    assert response.headers["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.data)
+    entries = [(e.findtext(f"{ATOM}id"), e.findtext(f"{ATOM}title"),
+                e.findtext(f"{ATOM}updated")) for e in root.iter(f"{ATOM}entry")]
+    base = f"tag:registry.test,2026:agency/{public_id}"
+    assert entries == [  # newest first; nothing of the licence that starts in 2099
+        (f"{base}/sanction/{sanction_id}/in_force", "Fine (In force): Lasting Agency",
+         entries[0][2]),
+        (f"{base}/licence/{RENEWED}/renewed", "Licence renewed: Lasting Agency",
+         "2025-01-01T00:00:00Z"),
+        (f"{base}/licence/{FIRST}/expired", "Licence expired: Lasting Agency",
+         "2025-01-01T00:00:00Z"),
+        (f"{base}/licence/{FIRST}/granted", "Licence granted: Lasting Agency",
+         "2023-01-01T00:00:00Z"),
+    ]
+    assert root.findtext(f"{ATOM}id") == "tag:registry.test,2026:changes"
+    again = client.get("/feeds/changes.atom", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304

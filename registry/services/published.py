@@ -1,12 +1,15 @@
 """What the public may see of sanctions: the one place that says a pending sanction (a draft
 awaiting a second officer's approval) is invisible. Pages, the API, feeds, exports, open data
 and the dashboard's public figures all read sanctions through here."""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import PUBLIC_SANCTION_STATES as PUBLIC_STATES
-from ..models import Sanction
+from ..models import Licence, Sanction
 
 
 def is_public(sanction):
@@ -21,6 +24,41 @@ def sanctions_of(agency):
 def public_sanctions_query():
     """A SELECT of public sanctions, for callers that add their own order and limits."""
     return select(Sanction).where(Sanction.state.in_(PUBLIC_STATES))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One public change to the record, for the feed of changes."""
+    kind: str  # licence_granted, licence_renewed, licence_expired, sanction_<state>
+    on: datetime
+    agency: object
+    licence: object = None
+    sanction: object = None
+
+
+def latest_changes(limit, today):
+    """The newest public changes up to `today`: licences granted or renewed (on their first
+    day), licences that ran out (the day after their last), and sanctions as they became
+    public or changed state (when an officer approved or changed them)."""
+    licences = db.session.scalars(
+        select(Licence).options(joinedload(Licence.agency)).where(Licence.issued_on <= today)
+        .order_by(Licence.issued_on.desc(), Licence.id.desc()).limit(limit)).all()
+    lapsed = db.session.scalars(
+        select(Licence).options(joinedload(Licence.agency)).where(Licence.expires_on < today)
+        .order_by(Licence.expires_on.desc(), Licence.id.desc()).limit(limit)).all()
+    changes = [Change("licence_renewed" if _renews(lic) else "licence_granted",
+                      datetime.combine(lic.issued_on, time()), lic.agency, licence=lic)
+               for lic in licences]
+    changes += [Change("licence_expired", datetime.combine(lic.expires_on + timedelta(days=1),
+                                                           time()), lic.agency, licence=lic)
+                for lic in lapsed]
+    changes += [Change(f"sanction_{s.state}", s.updated_at, s.agency, sanction=s)
+                for s in latest_sanctions(limit)]
+    return sorted(changes, key=lambda c: c.on, reverse=True)[:limit]
+
+
+def _renews(licence):
+    return any(other.issued_on < licence.issued_on for other in licence.agency.licences)
 
 
 def latest_sanctions(limit):
