@@ -164,6 +164,7 @@ def public_pages(client):
         pages.append((receipt, client.get(receipt), ()))
         pages.append((f"feed {number}", client.get(f"/feeds/agencies/{number}.atom"), ()))
     pages.append(("/feeds/sanctions.atom", client.get("/feeds/sanctions.atom"), ()))
+    pages.append(("/feeds/changes.atom", client.get("/feeds/changes.atom"), ()))
     pages.append(("/data/", client.get("/data/"), ()))
     return pages
 
