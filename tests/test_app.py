@@ -58,6 +58,36 @@ def test_migrations_build_exactly_the_models(app):
     assert diff == [], "models changed without a migration: flask db migrate"
 
 
+def test_existing_agencies_and_sanctions_get_public_ids_on_upgrade(tmp_path):
+    """Issue 15's migration fills the new ids for the rows already there, all different."""
+    import re
+    from flask_migrate import upgrade
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db",
+                      "REGISTRY_INDEX_DIR": str(tmp_path / "index")})
+    with app.app_context():
+        upgrade(revision="3c9a1f4e7b20")
+        with db.engine.begin() as conn:
+            for i in (1, 2):
+                conn.exec_driver_sql(
+                    "INSERT INTO agency (id, name_en, name_km, name_my, aliases, address_en,"
+                    " address_km, address_my, email, website, destinations, created_at,"
+                    " updated_at, version) VALUES (?, 'Old', '', '', '[]', '', '', '', '', '',"
+                    " '[]', '2026-01-01', '2026-01-01', 1)", (i,))
+                conn.exec_driver_sql(
+                    "INSERT INTO sanction (id, agency_id, kind, decided_on, effective_from,"
+                    " currency, reason_en, reason_km, reason_my, decision_ref, state, drafted_by,"
+                    " editors, created_at, updated_at, version) VALUES (?, ?, 'warning',"
+                    " '2026-01-01', '2026-01-01', '', '', '', '', ?, 'in_force', 'a@b.c',"
+                    " '[]', '2026-01-01', '2026-01-01', 1)", (i, i, f"P {i}"))
+        upgrade()
+        with db.engine.connect() as conn:
+            agencies = conn.exec_driver_sql("SELECT public_id FROM agency").scalars().all()
+            sanctions = conn.exec_driver_sql("SELECT public_id FROM sanction").scalars().all()
+        db.engine.dispose()
+    assert len(set(agencies)) == 2 and all(re.fullmatch(r"AG-\w{10}", i) for i in agencies)
+    assert len(set(sanctions)) == 2 and all(re.fullmatch(r"SN-\w{10}", i) for i in sanctions)
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     app = create_app({"TESTING": True,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/wal.db"})
