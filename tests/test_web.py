@@ -81,7 +81,8 @@ def test_a_forged_host_header_changes_nothing_signed_or_published(app, client, l
     assert answer["url"].startswith("https://registry.example.gov/verify/V-")
     feed = client.get("/feeds/sanctions.atom", headers={"Host": "registry.example.gov"},
                       base_url="http://registry.example.gov").get_data(as_text=True)
-    assert "<id>https://registry.example.gov/feeds/sanctions.atom</id>" in feed
+    assert "<id>tag:registry.example.gov,2026:sanctions</id>" in feed  # RFC 4151, lasting
+    assert '<link rel="self" href="https://registry.example.gov/feeds/sanctions.atom"/>' in feed
     search = client.get("/api/v1/search?q=host", headers={"Host": "registry.example.gov"}).json
     assert search["results"][0]["url"] == "https://registry.example.gov/en/agencies/KH-H-1"
     app.config["REGISTRY_TRUSTED_HOSTS"] = "10.0.0.5"
