@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import PUBLIC_SANCTION_STATES as PUBLIC_STATES
-from ..models import Licence, Sanction
+from ..models import Agency, Licence, Sanction
 
 
 def is_public(sanction):
@@ -40,8 +40,10 @@ def latest_changes(limit, today):
     """The newest public changes up to `today`: licences granted or renewed (on their first
     day), licences that ran out (the day after their last), and sanctions as they became
     public or changed state (when an officer approved or changed them)."""
+    # Each licence's agency with all its licences, in two queries: renewal is read from them.
+    with_agency = joinedload(Licence.agency).selectinload(Agency.licences)
     licences = db.session.scalars(
-        select(Licence).options(joinedload(Licence.agency)).where(Licence.issued_on <= today)
+        select(Licence).options(with_agency).where(Licence.issued_on <= today)
         .order_by(Licence.issued_on.desc(), Licence.id.desc()).limit(limit)).all()
     lapsed = db.session.scalars(
         select(Licence).options(joinedload(Licence.agency)).where(Licence.expires_on < today)
