@@ -9,8 +9,8 @@ LANGUAGES = ("en", "km", "my")
 
 
 #: Settings with a default in Config that an environment variable of the same name overrides.
-TUNABLE = {"REGISTRY_LIMIT_VERIFY": str, "REGISTRY_LIMIT_SEARCH": str,
-           "REGISTRY_LIMIT_OPEN_DATA": str, "REGISTRY_LIMIT_SIGN_IN": str,
+TUNABLE = {"REGISTRY_LIMIT_VERIFY": str, "REGISTRY_LIMIT_BULK": str,
+           "REGISTRY_LIMIT_SEARCH": str, "REGISTRY_LIMIT_OPEN_DATA": str, "REGISTRY_LIMIT_SIGN_IN": str,
            "REGISTRY_OUTBOX_POLL_SECONDS": float, "REGISTRY_READY_MAX_LAG": int,
            "REGISTRY_MAX_UPLOAD_ROWS": int}
 
@@ -73,6 +73,9 @@ class Config:
     #: Per visitor address (docs/operations.md). A check writes a receipt: 60 a minute lets a
     #: broadcaster's desk check an advertiser a second, hundreds in an evening.
     REGISTRY_LIMIT_VERIFY = "60 per minute;1000 per hour"
+    #: A bulk check (up to 500 numbers) writes a receipt for each: an ad desk's lists of the
+    #: day, not a mirror of the registry (the open data is for that).
+    REGISTRY_LIMIT_BULK = "20 per hour;100 per day"
     #: Searches are cheap, and a whole village behind one mobile carrier's address shares it.
     REGISTRY_LIMIT_SEARCH = "300 per minute"
     REGISTRY_LIMIT_OPEN_DATA = "20 per minute"

@@ -2,6 +2,8 @@
 import logging
 import os
 import tempfile
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
@@ -143,7 +145,9 @@ def ngettext_in_digits(singular, plural, num):
 
 def format_day(value):
     """A date as people of the page's language write it: month names in full in Burmese,
-    where the short forms (ဩ, နို) read badly."""
+    where the short forms (ဩ, နို) read badly. Takes ISO strings too (a stored receipt's)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return in_digits(format_date(value, "long" if current_lang() == "my" else "medium"))
 
 
@@ -160,7 +164,9 @@ def format_moment(value):
 
 def format_money(amount, currency):
     """An amount with the digits the country uses for its currency (no decimals for the riel,
-    though ISO 4217 gives it two), in the page's language."""
+    though ISO 4217 gives it two), in the page's language. Takes decimal strings too (a stored
+    receipt's)."""
+    amount = Decimal(str(amount))
     lang = current_lang()
     digits = countries.for_config(current_app.config).currency_digits.get(currency)
     if digits is None:

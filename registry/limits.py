@@ -15,6 +15,8 @@ verify = limiter.shared_limit(_configured("REGISTRY_LIMIT_VERIFY"), scope="verif
                               methods=["GET", "POST"])
 verify_form = limiter.shared_limit(_configured("REGISTRY_LIMIT_VERIFY"), scope="verify",
                                    methods=["POST"])
+# Bulk checks (page and API) from their own budget, counted per list, not per number.
+bulk = limiter.shared_limit(_configured("REGISTRY_LIMIT_BULK"), scope="bulk", methods=["POST"])
 search = limiter.shared_limit(_configured("REGISTRY_LIMIT_SEARCH"), scope="search")
 open_data = limiter.shared_limit(_configured("REGISTRY_LIMIT_OPEN_DATA"), scope="open-data")
 sign_in = limiter.shared_limit(_configured("REGISTRY_LIMIT_SIGN_IN"), scope="sign-in",

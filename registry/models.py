@@ -19,6 +19,11 @@ COMPLAINT_CATEGORIES = (
 COMPLAINT_STATUSES = ("received", "investigating", "mediated", "resolved", "dismissed", "referred")
 CHANNEL_KINDS = ("phone", "facebook", "telegram", "viber", "website", "email", "branch")
 ROLES = ("clerk", "approver", "admin")
+#: Where a cleared advertisement may run.
+AD_MEDIA = ("radio", "tv", "print", "online", "poster")
+#: A clearance is drafted, approved by a second officer (then public), or withdrawn (kept).
+CLEARANCE_STATES = ("pending", "approved", "withdrawn")
+PUBLIC_CLEARANCE_STATES = ("approved", "withdrawn")
 
 
 def utcnow():
@@ -79,6 +84,9 @@ class Agency(db.Model):
                                    order_by="Representative.name", cascade="all, delete-orphan")
     channels = relationship("Channel", back_populates="agency", order_by="Channel.id",
                             cascade="all, delete-orphan")
+    clearances = relationship("Clearance", back_populates="agency",
+                              order_by="Clearance.valid_from.desc()",
+                              cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -307,3 +315,39 @@ class UnmatchedSearch(db.Model):
     kind: Mapped[str] = mapped_column(db.String(16))
     text: Mapped[str] = mapped_column(db.String(200))
     count: Mapped[int] = mapped_column(default=1)
+
+
+class Clearance(db.Model):
+    """The ministry's approval of one recruitment advertisement, which broadcasters check
+    before airing it. Four eyes as for sanctions: public once another officer approved it."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The clearance number as the ministry writes it, e.g. KH-AD-2026-0042.
+    number: Mapped[str] = mapped_column(db.String(64))
+    #: The number without spaces, dashes or case, as for licences.
+    number_key: Mapped[str] = mapped_column(db.String(64), unique=True)
+    agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    #: The job advertised, as the advertisement words it.
+    job_title: Mapped[str] = mapped_column(db.String(300))
+    #: ISO 3166 alpha-2 code of the country the jobs are in.
+    destination: Mapped[str] = mapped_column(db.String(2))
+    workers: Mapped[int | None] = mapped_column()
+    #: What the worker pays the agency (0: nothing), as approved.
+    worker_fee = mapped_column(Numeric(16, 2))
+    fee_currency: Mapped[str] = mapped_column(db.String(3), default="")
+    valid_from: Mapped[date] = mapped_column(db.Date)
+    valid_to: Mapped[date] = mapped_column(db.Date)
+    #: Which of AD_MEDIA the advertisement may run in.
+    media: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(db.String(16), default="pending", index=True)
+    drafted_by: Mapped[str] = mapped_column(db.String(254), default="")
+    #: Everyone who drafted or changed it: none of them may approve it.
+    editors: Mapped[list] = mapped_column(JSON, default=list)
+    approved_by: Mapped[str] = mapped_column(db.String(254), default="")
+    approved_at: Mapped[datetime | None] = mapped_column()
+    withdraw_reason: Mapped[str] = mapped_column(db.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    agency = relationship("Agency", back_populates="clearances")
+    __mapper_args__ = {"version_id_col": version}

@@ -89,6 +89,29 @@ SANCTION_STATES = {
     "under_appeal": _l("Under appeal (still applies)"),
     "overturned": _l("Overturned (cancelled on appeal)"),
 }
+AD_MEDIA = {
+    "radio": _l("Radio"),
+    "tv": _l("Television"),
+    "print": _l("Newspapers and magazines"),
+    "online": _l("Internet and social media"),
+    "poster": _l("Posters and leaflets"),
+}
+CLEARANCE_STATES = {
+    "pending": _l("Awaiting approval"),
+    "approved": _l("Approved"),
+    "withdrawn": _l("Withdrawn"),
+}
+# i18n: whether a recruitment advertisement may be broadcast today, and why not
+AIRING = {
+    "airable": _l("May be aired today"),
+    "withdrawn": _l("Do not air: the ministry withdrew this clearance"),
+    "not_yet_valid": _l("Do not air yet: the clearance starts later"),
+    "ended": _l("Do not air: the clearance has ended"),
+    "agency_suspended": _l("Do not air: the agency is suspended"),
+    "agency_revoked": _l("Do not air: the agency's licence was revoked"),
+    "agency_expired": _l("Do not air: the agency's licence has expired"),
+    "agency_not_licensed": _l("Do not air: the agency has no licence"),
+}
 #: The feed of changes (/feeds/changes.atom): what happened to a licence.
 LICENCE_CHANGES = {
     "licence_granted": _l("Licence granted"),

@@ -118,8 +118,8 @@ def assert_valid(body, ref):
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
 
 
-def documented_schema(template, status):
-    responses = DOC["paths"][template]["get"]["responses"]
+def documented_schema(template, status, method="get"):
+    responses = DOC["paths"][template][method]["responses"]
     assert str(status) in responses, f"{template} does not document {status}"
     response = responses[str(status)]
     if "$ref" in response:
@@ -152,15 +152,17 @@ def test_openapi_document_is_openapi_3_1():
             "Sanction", "ComplaintSummary", "Complaint", "Representative", "Channel",
             "VerifyResponse", "Error"} <= set(DOC["components"]["schemas"])
     for path, item in DOC["paths"].items():
-        assert set(item) == {"get"}, f"{path}: the API is read-only"
-        assert "200" in item["get"]["responses"]
-        for status, response in item["get"]["responses"].items():
+        # Read-only: a bulk check is the one POST, and it only records receipts.
+        method = "post" if path == "/api/v1/verify/batch" else "get"
+        assert set(item) == {method}, f"{path}: the API is read-only"
+        assert {"200", "201"} & set(item[method]["responses"])
+        for status, response in item[method]["responses"].items():
             assert re.fullmatch(r"[1-5]\d\d", status)
             if status == "304":  # Not Modified has no body (RFC 9110)
                 assert "content" not in response
                 continue
-            assert documented_schema(path, status).startswith("#/components/schemas/")
-        for parameter in item["get"].get("parameters", []):
+            assert documented_schema(path, status, method).startswith("#/components/schemas/")
+        for parameter in item[method].get("parameters", []):
             assert parameter["in"] in ("query", "path") and "schema" in parameter
 
 
@@ -439,6 +441,14 @@ def test_cors_preflight_allows_get_only(client):
     assert response.headers.get("Access-Control-Allow-Origin") in ("*", "https://ngo.example")
     allowed = response.headers.get("Access-Control-Allow-Methods", "")
     assert "GET" in allowed and "POST" not in allowed and "DELETE" not in allowed
+
+
+def test_cors_preflight_allows_post_for_a_bulk_check_only(client):
+    response = client.options("/api/v1/verify/batch", headers={
+        "Origin": "https://radio.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type"})
+    assert response.headers.get("Access-Control-Allow-Origin") in ("*", "https://radio.example")
+    assert response.headers.get("Access-Control-Allow-Methods") == "POST"
 
 
 # -- privacy ---------------------------------------------------------------------------------

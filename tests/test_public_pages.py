@@ -690,7 +690,7 @@ def test_receipt_reference_is_case_insensitive(client, registry):
 def test_verify_empty_form_is_400_with_a_message(client, registry, form):
     response = client.post("/en/verify", data=form)
     assert response.status_code == 400
-    assert "Type a licence number or a phone number." in text(response)
+    assert "Type a licence number, a phone number or a clearance number." in text(response)
     assert 'role="alert"' in text(response)
 
 

@@ -4,13 +4,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField,
-                     PasswordField, SelectField, StringField, TextAreaField)
+                     PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 
 from wtforms.fields.choices import SelectChoice
 
-from ..models import (CHANNEL_KINDS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, ROLES,
+from ..models import (AD_MEDIA, CHANNEL_KINDS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, ROLES,
                       SANCTION_KINDS)
 from ..normalise import tidy_text
 from ..services.import_rows import CURRENCIES, parse_country, split_list
@@ -18,6 +18,7 @@ from ..services.passwords import MAX_PASSWORD, MIN_PASSWORD
 from ..wording import COMPLAINT_CATEGORIES as CATEGORY_NAMES
 from ..wording import ROLES as ROLE_NAMES
 from ..wording import COMPLAINT_STATUSES as STATUS_NAMES
+from ..wording import AD_MEDIA as MEDIA_NAMES
 from ..wording import SANCTION_KINDS as KIND_NAMES
 from ..zawgyi import to_unicode
 
@@ -134,12 +135,44 @@ class SanctionActionForm(RegistryForm):
     reason = LongTextField(_l("Why it is overturned"), validators=[Length(max=2000)])
 
 
+def country_code(form, field):
+    if field.data:
+        try:
+            field.data = parse_country(field.data)
+        except ValueError as error:
+            raise ValidationError(error.args[0]) from None
+
+
+class ClearanceForm(RegistryForm):
+    version = HiddenField()
+    number = TextField(_l("Clearance number"), validators=[DataRequired(), Length(max=64)])
+    job_title = TextField(_l("Job advertised"), validators=[DataRequired(), Length(max=300)])
+    destination = TextField(_l("Destination country (ISO code)"),
+                            validators=[DataRequired(), Length(max=2), country_code])
+    workers = IntegerField(_l("Number of workers"),
+                           validators=[Optional(), NumberRange(min=1, max=100000)])
+    worker_fee = DecimalField(_l("Fee the worker pays (0 if none)"), places=2,
+                              validators=[InputRequired(), NumberRange(min=0)])
+    fee_currency = TextField(_l("Currency (ISO code)"), validators=[currency_code])
+    valid_from = DateField(_l("May be aired from"), validators=[InputRequired()])
+    valid_to = DateField(_l("May be aired until"), validators=[InputRequired()])
+    media = SelectMultipleField(_l("Media it may run in"),
+                                choices=[SelectChoice(m, MEDIA_NAMES[m]) for m in AD_MEDIA],
+                                validators=[DataRequired()])
+
+
+class ClearanceActionForm(RegistryForm):
+    version = HiddenField()
+    reason = LongTextField(_l("Why it is withdrawn"), validators=[Length(max=2000)])
+
+
 class ComplaintForm(RegistryForm):
     version = HiddenField()
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
     category = SelectField(_l("Problem"),
                            choices=[SelectChoice(c, CATEGORY_NAMES[c]) for c in COMPLAINT_CATEGORIES])
-    destination = TextField(_l("Destination country (ISO code)"), validators=[Length(max=2)])
+    destination = TextField(_l("Destination country (ISO code)"),
+                            validators=[Length(max=2), country_code])
     workers_affected = IntegerField(_l("Workers affected"),
                                     validators=[Optional(), NumberRange(min=0, max=100000)])
     status = SelectField(_l("Status"), choices=[SelectChoice(s, STATUS_NAMES[s])
@@ -152,12 +185,6 @@ class ComplaintForm(RegistryForm):
     complainant_phone = TextField(_l("Complainant's phone (private)"), validators=[Length(max=64)])
     details = LongTextField(_l("Details (private)"), validators=[Length(max=5000)])
 
-    def validate_destination(self, field):
-        if field.data:
-            try:
-                field.data = parse_country(field.data)
-            except ValueError as error:
-                raise ValidationError(error.args[0]) from None
 
 
 class ImportForm(RegistryForm):

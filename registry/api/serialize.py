@@ -1,7 +1,7 @@
 """Public records as JSON: public fields only, dates ISO 8601, amounts as decimal strings."""
-from ..services import agencies, published
+from ..services import agencies, clearances, published
 from ..services.audit import jsonable
-from ..services.verification import status_reason
+from ..services.verification import describe_clearance, status_reason
 from ..urls import absolute
 
 
@@ -53,6 +53,7 @@ def agency_record(agency):
         },
         "complaints": [complaint(c) for c in agency.complaints],
         "representatives": [representative(r, today) for r in agency.representatives],
+        "clearances": [describe_clearance(c, today) for c in clearances.public_of(agency)],
         "url": agency_url(agency),
     })
 

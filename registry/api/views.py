@@ -19,7 +19,9 @@ from . import serialize
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Browser scripts elsewhere may read the headers that page and revalidate.
-CORS(bp, methods=["GET"], expose_headers=["Link", "ETag", "Content-Language"])
+CORS(bp, resources={r"/api/v1/verify/batch": {"methods": ["POST"]},
+                    r"/api/v1/*": {"methods": ["GET"]}},
+     expose_headers=["Link", "ETag", "Content-Language", "Location"])
 
 
 #: Results are reachable up to this offset (a cursor past it is issue 15's, not done yet).
@@ -39,7 +41,7 @@ def caching(response):
     Messages (errors, 'nothing found') follow Accept-Language."""
     response.vary.add("Accept-Language")
     response.headers.setdefault("Content-Language", preferred_language())
-    if request.endpoint == "api.verify":
+    if request.endpoint in ("api.verify", "api.verify_batch"):
         response.headers["Cache-Control"] = "no-store"
     elif request.method in ("GET", "HEAD") and response.status_code == 200:
         response.headers.setdefault("Cache-Control", "no-cache")
@@ -110,17 +112,37 @@ def agency(licence_number):
 def verify():
     # The spec's rule (openapi.json): licence or phone, and each one given holds a letter or
     # a digit; anything else is refused, never answered with a receipt of nothing.
-    given = {name: clean_text(request.args[name]) for name in ("licence", "phone")
+    given = {name: clean_text(request.args[name]) for name in verification.KINDS
              if name in request.args}
     if not given or not all(any(c.isalnum() for c in value) for value in given.values()):
-        raise BadRequest(_l("Give licence=… or phone=…"))
-    licence, phone = given.get("licence", ""), given.get("phone", "")
+        raise BadRequest(_l("Give licence=…, phone=… or clearance=…"))
     if request.method == "HEAD":  # looking at the address mints no receipt (issue 15)
         return Response(status=200, content_type="application/json")
-    record = verification.verify(licence=licence or None, phone=phone or None)
-    # The answer is the signed payload; the signature and how to check it come beside it.
+    return signed(verification.verify(**given))
+
+
+def signed(record):
+    """The answer is the signed payload; the signature and how to check it come beside it."""
     return jsonify({**record.answer, "signature": record.signature, "alg": signing.ALG,
                     "key_id": signing.key_id()})
+
+
+@bp.post("/verify/batch")
+@limits.bulk
+def verify_batch():
+    """A bulk check: {"items": ["KH-MLVT-2024-0012", "+855 12 345 678", …]}, at most
+    MAX_BATCH, each a licence, phone or clearance number (told apart by the registry)."""
+    body = request.get_json(silent=True)
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not 1 <= len(items) <= verification.MAX_BATCH or not all(
+            isinstance(i, str) and len(i) <= verification.MAX_QUERY
+            and any(c.isalnum() for c in clean_text(i)) for i in items):
+        raise BadRequest(_l("Send a JSON object {\"items\": [...]} with 1 to %(most)d numbers, "
+                            "each a text of up to %(longest)d characters with a letter or "
+                            "digit.", most=verification.MAX_BATCH,
+                            longest=verification.MAX_QUERY))
+    record = verification.verify_many(items)
+    return signed(record), 201, {"Location": record.answer["url"]}
 
 
 @bp.get("/openapi.json")

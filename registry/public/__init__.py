@@ -1,7 +1,8 @@
 """The public door: pages in every language under a prefix, receipts, feeds and open data."""
+from .bulk import bp as bulk
 from .feeds import bp as feeds
 from .opendata import bp as opendata
 from .pages import bp as pages
 from .verify import bp as verify
 
-blueprints = (pages, verify, feeds, opendata)
+blueprints = (pages, verify, bulk, feeds, opendata)

@@ -4,6 +4,7 @@ import uuid
 
 from flask import Blueprint, abort, make_response, render_template, request
 
+from ..normalise import licence_key
 from ..services import agencies, checkpoints, published
 from ..urls import absolute, tag
 
@@ -47,6 +48,9 @@ def changes_feed():
 
 
 def change_id(change):
+    if change.clearance is not None:
+        return tag("agency", change.agency.public_id, "clearance",
+                   licence_key(change.clearance.number), change.clearance.state)
     if change.sanction is not None:
         return tag("agency", change.agency.public_id, "sanction", change.sanction.public_id,
                    change.sanction.state)

@@ -8,7 +8,7 @@ from .. import limits, search
 from ..config import LANGUAGES
 from ..i18n import negotiated, preferred_language
 from ..normalise import clean_text
-from ..services import agencies, leads, published
+from ..services import agencies, clearances, leads, published
 from ..status import STATUSES
 from .localised import localised_blueprint, set_language_cookie, switch_language
 
@@ -151,8 +151,9 @@ def agency(licence_number):
         return redirect(url_for("public.agency", licence_number=record.licence_number),
                         301 if licence else 302)
     record = agencies.get_many([record.id])[0]
+    today = agencies.today()
     return render_template(
-        "public/agency.html", agency=record, status=agencies.status_of(record),
+        "public/agency.html", agency=record, status=agencies.status_of(record, today),
         sanctions=published.sanctions_of(record),
-        summary=agencies.complaint_summary(record), today=agencies.today(),
-        lang=g.lang)
+        ads=[(c, clearances.airing_of(c, today)) for c in clearances.public_of(record)],
+        summary=agencies.complaint_summary(record), today=today, lang=g.lang)

@@ -19,7 +19,8 @@ def verify_page():
     form = VerifyForm()
     if form.validate_on_submit():
         record = verification.verify(licence=clean_text(form.licence.data) or None,
-                                     phone=clean_text(form.phone.data) or None)
+                                     phone=clean_text(form.phone.data) or None,
+                                     clearance=clean_text(form.clearance.data) or None)
         # The answer in the language the question was asked in.
         return redirect(url_for("verify.receipt", reference=record.reference), 303)
     return render_template("public/verify.html", form=form), 400 if form.errors else 200
@@ -59,7 +60,8 @@ def receipt(reference):
     record = verification.by_reference(reference)
     if record is None:
         return missing_receipt()
-    return render_template("public/receipt.html", record=record, answer=record.answer,
+    template = "public/batch.html" if record.query_kind == "batch" else "public/receipt.html"
+    return render_template(template, record=record, answer=record.answer,
                            qr=qr_svg(record.answer["url"]),
                            payload=signing.canonical(record.answer).decode("utf-8"))
 

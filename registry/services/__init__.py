@@ -33,6 +33,12 @@ def snapshot(record, fields):
     return {f: getattr(record, f) for f in fields}
 
 
+def may_approve(record, email):
+    """Four eyes (sanctions, clearances): nobody who drafted or changed a record may approve
+    it."""
+    return email != record.drafted_by and email not in (record.editors or [])
+
+
 def reindex_later(agency_id):
     db.session.add(IndexOutbox(agency_id=agency_id))
 

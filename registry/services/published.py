@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..models import PUBLIC_CLEARANCE_STATES
 from ..models import PUBLIC_SANCTION_STATES as PUBLIC_STATES
-from ..models import Agency, Licence, Sanction
+from ..models import Agency, Clearance, Licence, Sanction
 
 
 def is_public(sanction):
@@ -29,17 +30,18 @@ def public_sanctions_query():
 @dataclass(frozen=True)
 class Change:
     """One public change to the record, for the feed of changes."""
-    kind: str  # licence_granted, licence_renewed, licence_expired, sanction_<state>
+    kind: str  # licence_granted|renewed|expired, sanction_<state>, clearance_<state>
     on: datetime
     agency: object
     licence: object = None
     sanction: object = None
+    clearance: object = None
 
 
 def latest_changes(limit, today):
     """The newest public changes up to `today`: licences granted or renewed (on their first
-    day), licences that ran out (the day after their last), and sanctions as they became
-    public or changed state (when an officer approved or changed them)."""
+    day), licences that ran out (the day after their last), and sanctions and ad clearances
+    as they became public or changed state (when an officer approved or changed them)."""
     # Each licence's agency with all its licences, in two queries: renewal is read from them.
     with_agency = joinedload(Licence.agency).selectinload(Agency.licences)
     licences = db.session.scalars(
@@ -56,6 +58,11 @@ def latest_changes(limit, today):
                 for lic in lapsed]
     changes += [Change(f"sanction_{s.state}", s.updated_at, s.agency, sanction=s)
                 for s in latest_sanctions(limit)]
+    changes += [Change(f"clearance_{c.state}", c.updated_at, c.agency, clearance=c)
+                for c in db.session.scalars(
+                    select(Clearance).options(joinedload(Clearance.agency))
+                    .where(Clearance.state.in_(PUBLIC_CLEARANCE_STATES))
+                    .order_by(Clearance.updated_at.desc(), Clearance.id.desc()).limit(limit))]
     return sorted(changes, key=lambda c: c.on, reverse=True)[:limit]
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import SANCTION_STATES, Sanction, User, utcnow
 from ..wording import SANCTION_STATES as STATE_NAMES
-from . import ServiceError, audit, check_version, commit, reindex_later, snapshot
+from . import (ServiceError, audit, check_version, commit, may_approve, reindex_later,
+               snapshot)
 
 FIELDS = ("kind", "decided_on", "effective_from", "effective_to", "amount", "currency", "paid",
           "reason_en", "reason_km", "reason_my", "decision_ref")
@@ -40,11 +41,6 @@ def _add_editor(sanction, email):
     if email not in (sanction.editors or []):
         # A new list, so SQLAlchemy sees the change to the JSON column.
         sanction.editors = [*(sanction.editors or []), email]
-
-
-def may_approve(sanction, email):
-    """Four eyes: nobody who drafted or changed a sanction may approve it."""
-    return email != sanction.drafted_by and email not in (sanction.editors or [])
 
 
 def draft(agency, values, actor):

@@ -4,11 +4,13 @@ import secrets
 
 from sqlalchemy import select
 
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from ..models import ALPHABET, Verification, utcnow
 from ..normalise import clean_text
 from ..urls import absolute
-from . import agencies, signing
+from . import ServiceError, agencies, clearances, leads, signing
 from .audit import jsonable
 
 MAX_QUERY = 100
@@ -38,20 +40,40 @@ def status_reason(status):
     return jsonable(reason)
 
 
-def verify(licence=None, phone=None):
-    """Check a licence number or a phone number today; store and return the signed record."""
-    kind, text = ("licence", licence) if licence else ("phone", phone)
-    text = clean_text(text)[:MAX_QUERY]
+KINDS = ("licence", "phone", "clearance")
+#: The most inputs one bulk check takes (page or API).
+MAX_BATCH = 500
+
+
+def describe_clearance(clearance, on):
+    """A clearance as a receipt states it: the advertisement, and whether it may be aired."""
+    air = clearances.airing_of(clearance, on)
+    return jsonable({
+        "number": clearance.number, "job_title": clearance.job_title,
+        "destination": clearance.destination, "workers": clearance.workers,
+        "worker_fee": {"amount": clearance.worker_fee,
+                       "currency": clearance.fee_currency or None},
+        "valid_from": clearance.valid_from, "valid_to": clearance.valid_to,
+        "media": list(clearance.media), "state": clearance.state,
+        "airable": air.airable, "airable_reason": air.reason,
+    })
+
+
+def _answer(kind, text, now):
+    """What the registry answers about one licence number, phone or clearance number now."""
+    clearance = None
     if kind == "licence":
         agency, _ = agencies.by_licence_number(text)
         matches = [agency] if agency else []
+    elif kind == "clearance":
+        clearance = clearances.by_number(text)
+        matches = [clearance.agency] if clearance else []
     else:
         matches, reps = agencies.by_phone(text)
         matches = matches or [r.agency for r in reps]
-    now = utcnow().replace(microsecond=0)
     # A phone shared by two agencies is answered with the first; the page lists all of them.
     agency = matches[0] if matches else None
-    status = agencies.status_of(agency) if agency else None
+    status = agencies.status_of(agency, now.date()) if agency else None
     code = status.code if status else "not_licensed"
     answer = {
         "query": {kind: text},
@@ -61,18 +83,91 @@ def verify(licence=None, phone=None):
         "also_matches": [a.licence_number for a in matches[1:]],
         "checked_at": now.isoformat() + "Z",
     }
+    if kind == "clearance":
+        answer["clearance"] = describe_clearance(clearance, now.date()) if clearance else None
+        # An ad desk's yes: this advertisement may be aired today, not only "licensed".
+        answer["verified"] = bool(clearance) and answer["clearance"]["airable"]
+    return agency, answer
+
+
+def _record(kind, text, agency, answer, now, taken):
+    """Give `answer` a fresh reference (unused in the database and in `taken`), sign it and
+    add it to the session as a Verification."""
     for _ in range(5):
         reference = new_reference(now)
-        if not db.session.scalar(select(Verification.id).where(
+        if reference not in taken and not db.session.scalar(select(Verification.id).where(
                 Verification.reference == reference)):
             break
+    taken.add(reference)
     answer["reference"] = reference
-    answer["url"] = absolute("verify.any_language_receipt", reference=reference)
+    answer["url"] = receipt_url(reference)
     record = Verification(reference=reference, checked_at=now, query_kind=kind, query_text=text,
-                          agency_id=agency.id if agency else None, status=code,
-                          verified=answer["verified"], answer=answer,
+                          agency_id=agency.id if agency else None,
+                          status=answer.get("status", kind), verified=answer.get("verified", False),
+                          answer=answer,
                           signature=signing.sign(answer))
     db.session.add(record)
+    return record
+
+
+def receipt_url(reference):
+    return absolute("verify.any_language_receipt", reference=reference)
+
+
+def _now():
+    return utcnow().replace(microsecond=0)
+
+
+def verify(licence=None, phone=None, clearance=None):
+    """Check a licence number, phone number or clearance number today; store and return the
+    signed record."""
+    kind, text = next(((k, v) for k, v in zip(KINDS, (licence, phone, clearance)) if v),
+                      ("phone", phone))
+    text = clean_text(text)[:MAX_QUERY]
+    now = _now()
+    record = _record(kind, text, *_answer(kind, text, now), now, set())
+    db.session.commit()
+    return record
+
+
+def identify(text):
+    """Which kind of number a line of a bulk check is: a licence or clearance on record, a
+    phone number, or else a licence number (that the registry does not hold)."""
+    if agencies.by_licence_number(text)[0] is not None:
+        return "licence"
+    if clearances.by_number(text) is not None:
+        return "clearance"
+    if leads.classify(text, agencies.profile().phone_region)[0] == "phone":
+        return "phone"
+    return "licence"
+
+
+def verify_many(texts):
+    """A bulk check (an ad desk's list): one signed record per input, in order, and one signed
+    batch record listing them all (its reference and verdicts), written together. Returns the
+    batch record; its answer's `items` give each input's reference."""
+    if not texts:
+        raise ServiceError(_l("Give at least one licence number, phone number or clearance "
+                              "number."))
+    if len(texts) > MAX_BATCH:
+        raise ServiceError(_l("A bulk check takes at most %(max)d numbers; this list has "
+                              "%(count)d.", max=MAX_BATCH, count=len(texts)))
+    now, taken, items = _now(), set(), []
+    for text in texts:
+        text = clean_text(text)[:MAX_QUERY]
+        kind = identify(text)
+        agency, answer = _answer(kind, text, now)
+        _record(kind, text, agency, answer, now, taken)
+        items.append({"input": text, "kind": kind, "reference": answer["reference"],
+                      "verified": answer["verified"], "status": answer["status"],
+                      "agency_id": agency.public_id if agency else None,
+                      "licence_number": agency.licence_number if agency else None,
+                      "name": agency.names() if agency else None,
+                      **({"airable_reason": (answer["clearance"] or {}).get("airable_reason")}
+                         if kind == "clearance" else {})})
+    batch = {"query": {"batch": len(items)}, "items": items, "checked_at": now.isoformat() + "Z",
+             "verified_count": sum(item["verified"] for item in items)}
+    record = _record("batch", f"{len(items)} checks", None, batch, now, taken)
     db.session.commit()
     return record
 
