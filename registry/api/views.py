@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_cors import CORS
+from werkzeug.exceptions import MethodNotAllowed
 
 from .. import limits, search
 from ..i18n import preferred_language
@@ -39,6 +40,8 @@ def caching(response):
     """Answers change when the registry does, and at midnight: a cache keeps them but asks
     again each time (ETag, If-None-Match -> 304). A check mints a receipt: never cached.
     Messages (errors, 'nothing found') follow Accept-Language."""
+    if request.path == "/api/v1/verify/batch" and "Allow" in response.headers:
+        response.headers["Allow"] = "OPTIONS, POST"  # not the catch-all route's GET
     response.vary.add("Accept-Language")
     response.headers.setdefault("Content-Language", preferred_language())
     if request.endpoint in ("api.verify", "api.verify_batch"):
@@ -110,11 +113,11 @@ def agency(licence_number):
 @bp.get("/verify")
 @limits.verify
 def verify():
-    # The spec's rule (openapi.json): licence or phone, and each one given holds a letter or
-    # a digit; anything else is refused, never answered with a receipt of nothing.
-    given = {name: clean_text(request.args[name]) for name in verification.KINDS
-             if name in request.args}
-    if not given or not all(any(c.isalnum() for c in value) for value in given.values()):
+    # The spec's rule (openapi.json): licence, phone or clearance, and each one given holds a
+    # letter or digit (verification.MEANINGFUL); anything else is refused, never answered
+    # with a receipt of nothing.
+    given = {name: request.args[name] for name in verification.KINDS if name in request.args}
+    if not given or not all(map(verification.meaningful, given.values())):
         raise BadRequest(_l("Give licence=…, phone=… or clearance=…"))
     if request.method == "HEAD":  # looking at the address mints no receipt (issue 15)
         return Response(status=200, content_type="application/json")
@@ -134,15 +137,26 @@ def verify_batch():
     MAX_BATCH, each a licence, phone or clearance number (told apart by the registry)."""
     body = request.get_json(silent=True)
     items = body.get("items") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not 1 <= len(items) <= verification.MAX_BATCH or not all(
-            isinstance(i, str) and len(i) <= verification.MAX_QUERY
-            and any(c.isalnum() for c in clean_text(i)) for i in items):
+    if not isinstance(items, list) or not 1 <= len(items) <= verification.MAX_BATCH \
+            or not all(map(batch_item, items)):
         raise BadRequest(_l("Send a JSON object {\"items\": [...]} with 1 to %(most)d numbers, "
                             "each a text of up to %(longest)d characters with a letter or "
                             "digit.", most=verification.MAX_BATCH,
                             longest=verification.MAX_QUERY))
     record = verification.verify_many(items)
     return signed(record), 201, {"Location": record.answer["url"]}
+
+
+def batch_item(text):
+    """The spec's rule for one number of a bulk check (a JSON string may also hold half of a
+    surrogate pair, which no database stores: refused too)."""
+    if not (verification.meaningful(text) and len(text) <= verification.MAX_QUERY):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @bp.get("/openapi.json")
@@ -168,4 +182,6 @@ def _document(country):
 
 @bp.route("/<path:anything>")
 def unknown(anything):
+    if anything == "verify/batch":  # the catch-all's GET, for the POST-only address
+        raise MethodNotAllowed(valid_methods=["POST"])
     abort(404)

@@ -1,5 +1,6 @@
 """Verification records: every check through the verify page or API mints a reference that
 shows that check later exactly as it was, signed."""
+import re
 import secrets
 
 from sqlalchemy import select
@@ -41,6 +42,15 @@ def status_reason(status):
 
 
 KINDS = ("licence", "phone", "clearance")
+#: What a checked text must hold: a letter or digit of the scripts licence, phone and clearance
+#: numbers are typed in (ASCII and Latin-1 letters; Khmer, Myanmar and Shan; Thai, Lao,
+#: fullwidth and mathematical digits). Explicit ranges of assigned characters, so that Python
+#: here and JSON Schema validators (ECMA 262, where \w is ASCII only) read it alike: it is the
+#: API's `pattern` in openapi.json. Anything else would earn a receipt of nothing.
+MEANINGFUL = ("[0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0e50-\u0e59\u0ed0-\u0ed9"
+              "\u1000-\u109f\u1780-\u17dd\u17e0-\u17e9\u17f0-\u17f9\u19e0-\u19ff"
+              "\ua9e0-\ua9fe\uaa60-\uaa7f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+              "\U0001d7ce-\U0001d7ff]")
 #: The most inputs one bulk check takes (page or API).
 MAX_BATCH = 500
 
@@ -128,6 +138,11 @@ def verify(licence=None, phone=None, clearance=None):
     record = _record(kind, text, *_answer(kind, text, now), now, set())
     db.session.commit()
     return record
+
+
+def meaningful(text):
+    """Whether `text` (as sent) is worth a receipt: see MEANINGFUL."""
+    return isinstance(text, str) and re.search(MEANINGFUL, text) is not None
 
 
 def identify(text):
