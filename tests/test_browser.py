@@ -83,7 +83,8 @@ def browser():
 
 def pages(site, lang):
     return {"home": f"/{lang}/", "search": f"/{lang}/search?q={site['query']}",
-            "agency": f"/{lang}/agencies/{site['licence']}", "verify": f"/{lang}/verify"}
+            "agency": f"/{lang}/agencies/{site['licence']}", "verify": f"/{lang}/verify",
+            "bulk": f"/{lang}/verify/bulk"}
 
 
 def open_page(browser, url, javascript=True):
@@ -239,7 +240,7 @@ def phone_pages(site, lang):
     found = {name: f"/{lang}/agencies/{number}" for name, number in site["agencies"].items()
              if name in STATES}
     return {"home": f"/{lang}/", "search": f"/{lang}/search?q={site['native']}",
-            "verify": f"/{lang}/verify", **found}
+            "verify": f"/{lang}/verify", "bulk": f"/{lang}/verify/bulk", **found}
 
 
 def open_phone(browser, url):
@@ -367,6 +368,23 @@ def test_the_receipt_on_a_phone_is_in_the_askers_language_without_boxes(site, br
                     full_page=True)
     assert not overflowing(page) and not broken_numbers(page)
     assert not drawn_without(page, ("pre.payload",)), "the signed record shows boxes"
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["km", "my"])
+def test_a_bulk_check_on_a_phone_lists_every_number_without_boxes(site, browser, lang):
+    page = open_phone(browser, site["url"] + f"/{lang}/verify/bulk")
+    numbers = [site["agencies"][name] for name in ("licensed", "suspended", "revoked")]
+    page.fill("textarea", "\n".join([*numbers, "KH-NOT-ON-RECORD-1"]))
+    page.click("form.verify button")
+    page.wait_for_load_state("networkidle")
+    assert re.search(rf"/{lang}/verify/V-\d{{8}}-[0-9A-Z]{{6}}$", page.url), page.url
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=str(ARTIFACTS / f"{site['shots']}phone-{lang}-bulk.png"),
+                    full_page=True)
+    assert page.locator("main tbody tr").count() == 4
+    assert not overflowing(page) and not broken_numbers(page)
+    assert not drawn_without(page, ("pre.payload",))
     page.context.close()
 
 
