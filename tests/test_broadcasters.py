@@ -228,6 +228,7 @@ def test_a_bulk_check_on_the_page_prints_and_downloads_safely(app, client, clear
     ({"numbers": "\n".join(f"KH-{i}" for i in range(verification.MAX_BATCH + 1))},
      "at most 500"),
     ({"file": (io.BytesIO("KH-B-1\n".encode("utf-16")), "list.csv")}, "not a UTF-8 CSV"),
+    ({"numbers": "KH-B-1\n--\n"}, "Line 2 holds no licence, phone or clearance number."),
 ])
 def test_a_bad_bulk_list_is_refused_with_a_message_and_writes_nothing(app, client, agency,
                                                                        form, message):

@@ -111,10 +111,11 @@ def _record(kind, text, agency, answer, now, taken):
     taken.add(reference)
     answer["reference"] = reference
     answer["url"] = receipt_url(reference)
+    # A batch's answer has no status or verdict of its own: its items have.
     record = Verification(reference=reference, checked_at=now, query_kind=kind, query_text=text,
                           agency_id=agency.id if agency else None,
-                          status=answer.get("status", kind), verified=answer.get("verified", False),
-                          answer=answer,
+                          status=answer.get("status", kind),
+                          verified=answer.get("verified", False), answer=answer,
                           signature=signing.sign(answer))
     db.session.add(record)
     return record
@@ -167,6 +168,10 @@ def verify_many(texts):
     if len(texts) > MAX_BATCH:
         raise ServiceError(_l("A bulk check takes at most %(max)d numbers; this list has "
                               "%(count)d.", max=MAX_BATCH, count=len(texts)))
+    for line, text in enumerate(texts, 1):
+        if not meaningful(text):
+            raise ServiceError(_l("Line %(line)d holds no licence, phone or clearance number. "
+                                  "Nothing was checked.", line=line))
     now, taken, items = _now(), set(), []
     for text in texts:
         text = clean_text(text)[:MAX_QUERY]
