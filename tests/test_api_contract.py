@@ -26,4 +26,4 @@ def test_schemathesis_finds_no_disagreement(load, database_url, tmp_path):
     finally:
         node.stop()
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "3 selected / 3 total" in run.stdout and "passed" in run.stdout
+    assert "4 selected / 4 total" in run.stdout and "passed" in run.stdout
