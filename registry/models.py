@@ -70,6 +70,9 @@ class Agency(db.Model):
     destinations: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: When a write last changed its public record (details, licences, published sanctions,
+    #: complaints, representatives): what the API's changed_since reads (services.reindex_later).
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: Optimistic lock: a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
 

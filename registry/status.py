@@ -78,18 +78,32 @@ def licence_status(licences, sanctions, on):
     return Status(NOT_LICENSED, until=lic.issued_on - ONE_DAY if lic else None, licence=lic)
 
 
+def change_days(licences, sanctions):
+    """The days on which the status can turn by the calendar alone: a licence's first day and
+    the day after its last; a binding sanction's first day and the day after its last."""
+    days = set()
+    for lic in licences:
+        days.update((lic.issued_on, day_after(lic.expires_on)))
+    for s in sanctions:
+        if s.state in BINDING_STATES:
+            days.update((s.effective_from, day_after(s.effective_to)))
+    days.discard(None)
+    return days
+
+
+def day_after(day):
+    """The next day (None for None, and for the last day a date holds)."""
+    return day + ONE_DAY if day is not None and day < date.max else None
+
+
 def next_change(licences, sanctions, after):
     """The first day after `after` on which the status could differ, or None if it never can.
 
     The search index stores a status for filtering; this says when that stored value goes stale.
     """
-    days = set()
-    for lic in licences:
-        days.update((lic.issued_on, lic.expires_on + ONE_DAY))
-    for s in sanctions:
-        if s.state in BINDING_STATES:
-            days.add(s.effective_from)
-            if s.effective_to is not None:
-                days.add(s.effective_to + ONE_DAY)
-    later = [d for d in days if d > after]
-    return min(later, default=None)
+    return min((d for d in change_days(licences, sanctions) if d > after), default=None)
+
+
+def last_change(licences, sanctions, on):
+    """The last day up to `on` on which the status could have turned, or None."""
+    return max((d for d in change_days(licences, sanctions) if d <= on), default=None)

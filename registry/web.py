@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import jsonify, render_template, request, send_from_directory
+from flask import abort, jsonify, render_template, request, send_from_directory
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -21,9 +21,17 @@ ERROR_MESSAGES = {
     404: _l("This page does not exist."),
     405: _l("This address does not accept that kind of request."),
     413: _l("What you sent is too large."),
+    414: _l("This address is too long."),
     429: _l("Too many requests. Please wait a minute and try again."),
     500: _l("Something went wrong on our side. Please try again later."),
 }
+
+
+#: The longest address (path and query, as sent) the app answers; a longer one is refused (414)
+#: with the error page, JSON under /api/. A search box's 200 characters of Burmese take 1,800.
+#: Below gunicorn's --limit-request-line 8190 and nginx's 8 KiB header buffers (deploy/), which
+#: answer in their own words: so whatever a server lets through, the app refuses first.
+MAX_ADDRESS_LENGTH = 8000
 
 
 class RepairQueryString:
@@ -69,6 +77,15 @@ def init_app(app):
             if version:
                 values["v"] = version
 
+    @app.before_request
+    def refuse_long_addresses():
+        # As sent (gunicorn and Werkzeug's server keep it), else as decoded (never longer).
+        sent = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+        query = request.query_string
+        length = len(sent) if sent else len(request.path) + (len(query) + 1 if query else 0)
+        if length > MAX_ADDRESS_LENGTH:
+            abort(414)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
@@ -109,7 +126,7 @@ def error_response(code, message=None):
     message = str(message or ERROR_MESSAGES.get(code) or ERROR_MESSAGES[400])
     if request.path.startswith("/api/"):
         name = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-                413: "too_large", 429: "rate_limited"}.get(code, "server_error")
+                413: "too_large", 414: "too_large", 429: "rate_limited"}.get(code, "server_error")
         return jsonify(error={"code": name, "message": message}), code
     try:
         return render_template("errors/error.html", code=code, message=message), code

@@ -97,8 +97,12 @@ def registry_env(tmp, database_url, port, **extra):
 def gunicorn(env, port, workers=2, gunicorn_bin=None, log=None, host="127.0.0.1"):
     """The README's gunicorn line, on `port`."""
     binary = gunicorn_bin or BIN / "gunicorn"
+    # The test virtualenv's gunicorn runs this checkout's code, whichever checkout the
+    # virtualenv's editable install names (a second worktree shares one virtualenv).
+    code = [] if gunicorn_bin else ["--pythonpath", str(ROOT)]
     Path(env["REGISTRY_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     server = Server([str(binary), "--workers", str(workers), "--timeout", "60",
+                     "--limit-request-line", "8190", *code,
                      "--bind", f"{host}:{port}", "registry:create_app()"],
                     env=env, cwd=env["REGISTRY_INSTANCE_DIR"], log=log)
     wait_for_port(port, server.process, host=host)

@@ -385,7 +385,7 @@ def test_a_head_request_mints_no_receipt_and_counts_no_lead(app, client, data):
         "limit=0", "limit=abc", "limit=1000", "limit=-1", "limit=1.5", "limit=%20",
         "offset=10001", "offset=x", "status=active", "province=XX-99", "destination=THA")],
     ("/api/v1/search?limit=%C2%B2", 400, "/api/v1/search"),  # '²' is a digit to str.isdigit
-    *[(url, 404, None) for url in ("/api/v1/nope", "/api/v1/agencies", "/api/v1/search/extra",
+    *[(url, 404, None) for url in ("/api/v1/nope", "/api/v1/agencies/", "/api/v1/search/extra",
                                    "/api/v1/", "/api/v2/search")],
 ])
 def test_errors_are_json(client, url, status, template):

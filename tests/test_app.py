@@ -88,6 +88,47 @@ def test_existing_agencies_and_sanctions_get_public_ids_on_upgrade(tmp_path):
     assert len(set(sanctions)) == 2 and all(re.fullmatch(r"SN-\w{10}", i) for i in sanctions)
 
 
+def test_existing_agencies_get_when_they_last_changed_on_upgrade(tmp_path):
+    """Issue 15's changed_at: the newest of the agency's own edit, its published sanctions'
+    last change and its last index work; a draft sanction's change is not public."""
+    from datetime import datetime
+    from flask_migrate import downgrade, upgrade
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/c.db",
+                      "REGISTRY_INDEX_DIR": str(tmp_path / "index")})
+    with app.app_context():
+        upgrade(revision="7d41c2a9e5b3")
+        with db.engine.begin() as conn:
+            for i in (1, 2, 3):
+                conn.exec_driver_sql(
+                    "INSERT INTO agency (id, public_id, name_en, name_km, name_my, aliases,"
+                    " address_en, address_km, address_my, email, website, destinations,"
+                    " created_at, updated_at, version) VALUES (?, ?, 'Old', '', '', '[]', '', '',"
+                    " '', '', '', '[]', '2026-01-01 00:00:00', '2026-01-02 00:00:00', 1)",
+                    (i, f"AG-000000000{i}"))
+            for i, agency, state, at in ((1, 1, "in_force", "2026-03-01 10:00:00"),
+                                         (2, 1, "pending", "2026-05-01 00:00:00"),
+                                         (3, 3, "overturned", "2026-02-01 00:00:00")):
+                conn.exec_driver_sql(
+                    "INSERT INTO sanction (id, public_id, agency_id, kind, decided_on,"
+                    " effective_from, currency, reason_en, reason_km, reason_my, decision_ref,"
+                    " state, drafted_by, editors, created_at, updated_at, version) VALUES"
+                    " (?, ?, ?, 'warning', '2026-01-01', '2026-01-01', '', '', '', '', ?, ?,"
+                    " 'a@b.c', '[]', '2026-01-01', ?, 1)",
+                    (i, f"SN-000000000{i}", agency, f"P {i}", state, at))
+            conn.exec_driver_sql("INSERT INTO index_outbox (agency_id, created_at) VALUES"
+                                 " (3, '2026-04-01 00:00:00'), (9, '2026-06-01 00:00:00')")
+        upgrade()
+        with db.engine.connect() as conn:
+            stamped = dict(conn.exec_driver_sql("SELECT id, changed_at FROM agency").all())
+        assert {i: datetime.fromisoformat(str(at)) for i, at in stamped.items()} == {
+            1: datetime(2026, 3, 1, 10), 2: datetime(2026, 1, 2), 3: datetime(2026, 4, 1)}
+        downgrade(revision="7d41c2a9e5b3")
+        with db.engine.connect() as conn:
+            columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(agency)")]
+        db.engine.dispose()
+    assert "changed_at" not in columns and "public_id" in columns
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     app = create_app({"TESTING": True,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/wal.db"})

@@ -306,6 +306,21 @@ def test_api_unknown_is_404_json(client, path):
     assert response.get_json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/search?q=", "/api/v1/agencies/", "/api/v1/nope/",
+                                  "/en/search?q=", "/en/agencies/"])
+def test_an_address_over_8000_characters_is_refused_with_414(client, path):
+    """Below gunicorn's and nginx's limits (deploy/), so the app answers, in its own shape
+    (JSON under /api/) and the visitor's language: docs/operations.md."""
+    assert client.get(path + "9" * (8000 - len(path))).status_code != 414
+    response = client.get(path + "9" * (8001 - len(path)))
+    assert response.status_code == 414
+    if path.startswith("/api/"):
+        assert response.get_json() == {"error": {"code": "too_large",
+                                                 "message": "This address is too long."}}
+    else:
+        assert response.mimetype == "text/html" and "This address is too long." in response.text
+
+
 @pytest.mark.parametrize("query, first", [
     (KHMER_NAME, "KH-MLVT-2025-0101"),
     (KHMER_NAME.replace(ZWSP, ""), "KH-MLVT-2025-0101"),

@@ -134,6 +134,68 @@ def test_behind_the_shipped_nginx(one_agency, app, database_url, tmp_path):
         node.stop()
 
 
+def long_address(prefix, line_length):
+    """`prefix` lengthened so that its request line ("GET … HTTP/1.1") is `line_length` long."""
+    return prefix + "a" * (line_length - len(f"GET {prefix} HTTP/1.1"))
+
+
+def assert_json_too_long(status, headers, body, message="This address is too long."):
+    assert status == 414, (status, body[:200])
+    assert headers["Content-Type"].startswith("application/json"), headers["Content-Type"]
+    assert json.loads(body) == {"error": {"code": "too_large", "message": message}}
+
+
+def test_over_long_addresses_get_the_apis_json_error(one_agency, database_url, tmp_path):
+    """An address too long to answer is refused, under /api/ always with the JSON error
+    (issue 15): by the app itself up to what gunicorn takes (--limit-request-line 8190), by
+    the shipped nginx beyond, whether the line is too long for its buffers or (HTTP/2, no
+    request line) the address is; never gunicorn's own page."""
+    http_port, https_port, app_port = free_port(), free_port(), free_port()
+    cert, key = self_signed_certificate(tmp_path, SITE)
+    node = gunicorn(registry_env(tmp_path, database_url, app_port), app_port,
+                    log=tmp_path / "gunicorn.log")
+    try:
+        status, headers, body = request(app_port, long_address("/api/v1/search?q=", 8190),
+                                        headers={"Accept-Language": "km"})
+        assert_json_too_long(status, headers, body)  # the app's answer, in a worker
+        assert headers["Content-Language"] == "km"
+        status, headers, _ = request(app_port, long_address("/en/search?q=", 8100))
+        assert status == 414 and headers["Content-Type"].startswith("text/html")
+        assert request(app_port, "/api/v1/search?q=" + "a" * 7900)[0] == 200
+    finally:
+        node.stop()
+    node = gunicorn(registry_env(tmp_path, database_url, app_port, REGISTRY_PROXY_COUNT=1,
+                                 REGISTRY_BASE_URL=f"https://{SITE}"), app_port,
+                    log=tmp_path / "gunicorn.log")
+    proxy = nginx(tmp_path / "nginx", shipped_site(http_port, https_port, app_port, cert, key))
+    try:
+        wait_for_port(https_port, proxy.process)
+        for length in (8050, 8150, 8190, 8191, 8200, 9000, 20000):
+            for prefix in ("/api/v1/search?q=", "/api/v1/agencies/", "/api/v1/nope/"):
+                answer = request(https_port, long_address(prefix, length), headers={
+                    "Host": SITE}, tls=True)
+                assert_json_too_long(*answer)
+            status, headers, body = request(https_port, long_address("/en/search?q=", length),
+                                            headers={"Host": SITE}, tls=True)
+            assert status == 414 and headers["Content-Type"].startswith("text/html"), length
+        # HTTP/2 has no request line: nginx measures the address itself.
+        for length in (8150, 9000):
+            result = subprocess.run(
+                ["curl", "--silent", "--insecure", "--http2", "--resolve",
+                 f"{SITE}:{https_port}:127.0.0.1", "--write-out",
+                 "\\n%{http_version} %{http_code} %{content_type}",
+                 f"https://{SITE}:{https_port}" + long_address("/api/v1/search?q=", length)],
+                capture_output=True, text=True, timeout=30)
+            body, _, outcome = result.stdout.rpartition("\n")
+            assert outcome == "2 414 application/json", (outcome, result.stderr)
+            assert json.loads(body)["error"]["code"] == "too_large"
+        log = (tmp_path / "gunicorn.log").read_text()
+        assert "URI Too Long" not in log and "LimitRequestLine" not in log
+    finally:
+        proxy.stop()
+        node.stop()
+
+
 def officer_with_app(email):
     """An approver with their own password and an enrolled authenticator app."""
     from registry.services import users

@@ -3,7 +3,7 @@ same transaction as the change, so no screen or command can skip them."""
 import logging
 
 from ..extensions import db
-from ..models import IndexOutbox
+from ..models import Agency, IndexOutbox, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,19 @@ def may_approve(record, email):
     return email != record.drafted_by and email not in (record.editors or [])
 
 
-def reindex_later(agency_id):
+def reindex_later(agency_id, public=True):
+    """Queue the agency's search-index work, in the transaction of the change.
+
+    Every service that changes an agency's record passes here, so this is also where the
+    record is stamped as changed (Agency.changed_at, the API's changed_since) unless `public`
+    is false: the change was only to a draft sanction or a complainant's details, which the
+    public never sees. One UPDATE of that column alone, so the agency's version (the edit
+    forms' optimistic lock) and updated_at (its own fields' last edit) stay as they were."""
     db.session.add(IndexOutbox(agency_id=agency_id))
+    if public:
+        table = Agency.__table__
+        db.session.execute(table.update().where(table.c.id == agency_id).values(
+            changed_at=utcnow(), updated_at=table.c.updated_at))
 
 
 def commit():

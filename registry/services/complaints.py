@@ -45,10 +45,11 @@ def update(complaint, values, private, version, actor):
         setattr(stored, field, private[field])
     db.session.add(stored)
     after = snapshot(complaint, FIELDS)
+    public = after != before  # who complained, and what they said, is no public change
     if private_changed:
         after["private"] = "changed"
     audit.record(actor.email, "update_complaint", "complaints", complaint.case_ref, before, after)
-    reindex_later(complaint.agency_id)
+    reindex_later(complaint.agency_id, public=public)
     commit()
 
 

@@ -31,6 +31,8 @@ SINGULAR = {"agencies": "agency", "licences": "licence", "representatives": "rep
             "complaints": "complaint"}
 REPRESENTATIVE_FIELDS = ("name", "id_number", "phone", "province", "authorised_from",
                          "authorised_to")
+#: A row's change that the public never sees (a draft sanction, a complainant's details).
+UNSEEN = "unseen"
 
 
 class ImportRefused(Exception):
@@ -236,11 +238,12 @@ class Writer:
         self.agency_by_key = {}
 
     def write(self):
-        touched = set()
+        touched, public = set(), set()
         for owner, members in self.plan.groups:
             agency, changed = self._agency(owner, members)
             if changed:
                 touched.add(agency.id)
+                public.add(agency.id)
             self.progress(len(members))
         for key, agency_id in self.plan.known.items():
             self.agency_by_key.setdefault(key, agency_id)
@@ -250,11 +253,14 @@ class Writer:
             self._preload(name)
             for row in self.plan.rows[name]:
                 agency_id = self.agency_by_key[row.values["licence_number"]]
-                if write(agency_id, row.values):
+                changed = write(agency_id, row.values)
+                if changed:
                     touched.add(agency_id)
+                if changed and changed is not UNSEEN:
+                    public.add(agency_id)
                 self.progress(1)
         for agency_id in touched:
-            reindex_later(agency_id)
+            reindex_later(agency_id, public=agency_id in public)
         return self.result
 
     def _changed(self, kind, obj, fields, values, key):
@@ -337,6 +343,7 @@ class Writer:
         (self.result.updated if existing else self.result.created)["sanctions"] += 1
         if sanction.state == "pending":
             self.result.drafts += 1
+            return UNSEEN
         return True
 
     def _complaint(self, agency_id, v):
@@ -361,7 +368,7 @@ class Writer:
             # The audit says that the private part changed, never what it holds.
             audit.record(self.actor, "update_complainant", "complaints", complaint.case_ref,
                          None, {"private": "changed"})
-            changed = True
+            return changed or UNSEEN
         return changed
 
     def _representative(self, agency_id, v):
