@@ -1,5 +1,5 @@
 """Command line: flask --app registry import|seed|reindex|export|create-user|
-clear-sign-in-failures|audit verify|audit checkpoint."""
+clear-sign-in-failures|audit verify|audit checkpoint|opendata snapshot."""
 import csv
 import getpass
 import secrets
@@ -20,7 +20,7 @@ from flask.cli import AppGroup, with_appcontext
 from . import search
 from .extensions import db
 from .models import Agency
-from .services import ServiceError, audit, backups, checkpoints, logins, users
+from .services import ServiceError, audit, backups, checkpoints, logins, snapshots, users
 from .services.agencies import profile
 from .services.export import export_folder
 from .services.import_rows import FILES, count_rows
@@ -31,6 +31,7 @@ SEED_DIR = Path(__file__).resolve().parent / "seed"
 DATE_COLUMNS = ("licence_issued_on", "licence_expires_on", "authorised_from", "authorised_to",
                 "decided_on", "effective_from", "effective_to", "received_on", "closed_on")
 audit_cli = AppGroup("audit", help="Check the audit log.")
+opendata_cli = AppGroup("opendata", help="Publish the open data.")
 
 
 def init_app(app):
@@ -39,6 +40,7 @@ def init_app(app):
                     restore_command, demo_officers_command):
         app.cli.add_command(command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(opendata_cli)
 
 
 def run_import(folder, actor, dry_run=False, approved_by=None):
@@ -280,6 +282,14 @@ def audit_checkpoint():
     """Sign a checkpoint of the chain as it is now and append it to the checkpoint log."""
     note = audit.anchor_now()
     click.echo(f"Appended to {checkpoints.log_path()}:\n{note}")
+
+
+@opendata_cli.command("snapshot")
+def opendata_snapshot():
+    """Keep today's dated snapshot of the open data, unless it is kept already (daily cron)."""
+    snapshot, wrote = snapshots.write()
+    click.echo(f"{'Wrote' if wrote else 'Already kept:'} {snapshot.path} ({snapshot.size} bytes, "
+               f"sha256 {snapshot.sha256}).")
 
 
 def read_source(source):

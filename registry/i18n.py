@@ -10,6 +10,7 @@ from babel import Locale
 from babel.dates import get_timezone, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.numbers import format_currency as babel_currency
+from babel.units import format_unit
 from babel.messages.pofile import read_po
 from flask import current_app, g, request
 from markupsafe import Markup
@@ -63,7 +64,7 @@ def init_app(app, babel):
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_lang=current_lang,
         country_name=country_name, text_in=text_in, wording=wording,
         format_day=format_day, format_moment=format_moment, format_money=format_money,
-        absolute_url=absolute,
+        format_size=format_size, absolute_url=absolute,
     )
     app.jinja_env.filters["nobreak"] = nobreak
     app.jinja_env.filters["digits"] = in_digits
@@ -160,6 +161,15 @@ def format_moment(value):
     zone = get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return f"{format_day(value)}, {in_digits(format_time(value, clock))} " \
            f"({get_timezone_name(zone, width='long', locale=lang)})"
+
+
+def format_size(size):
+    """A file's size in decimal kilobytes or megabytes, as CLDR writes them in the page's
+    language: '1.2 MB'."""
+    unit, value = ("digital-megabyte", size / 1e6) if size >= 1e6 else (
+        "digital-kilobyte", size / 1e3)
+    return in_digits(format_unit(value, unit, length="short", format="#,##0.#",
+                                 locale=current_lang()))
 
 
 def format_money(amount, currency):

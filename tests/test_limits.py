@@ -62,6 +62,10 @@ def test_search_open_data_and_sign_in_are_limited(limited, client):
         assert first.status_code == 200
     assert client.get("/data/registry-public.zip").status_code == 429
     assert client.get("/data/").status_code == 200
+    # The dated snapshots draw on the same budget (the page above kept today's).
+    assert client.get("/data/latest.zip").status_code == 429
+    day = re.search(r"registry-public-([0-9-]{10})\.zip", client.get("/data/").text)[1]
+    assert client.get(f"/data/registry-public-{day}.zip").status_code == 429
     for _ in range(2):
         client.post("/admin/login", data={"email": "x@m.example", "password": "wrong one!"})
     assert client.post("/admin/login", data={"email": "x@m.example",

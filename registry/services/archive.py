@@ -64,19 +64,26 @@ def build(head, wait=True):
         if path.exists():
             return
         with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            root = Path(tmp) / "data"
-            write_dataset(root, head)
-            export_folder(root / "import-format")
-            # Whoever keeps this archive keeps the chain's head: history rewritten later shows.
-            (root / "audit-head.txt").write_text(head + "\n")
-            newest = checkpoints.latest()
-            if newest:
-                (root / "audit-checkpoint.txt").write_text(newest[0].note)
-            made = shutil.make_archive(str(Path(tmp) / "archive"), "zip", root)
-            Path(made).replace(path)  # atomic: a reader never sees half an archive
+            made = make_zip(Path(tmp), head)
+            made.replace(path)  # atomic: a reader never sees half an archive
         for old in folder.glob(f"{PREFIX}*.zip"):
             if old != path:
                 old.unlink(missing_ok=True)
+
+
+def make_zip(workdir, head, on=None):
+    """Write the archive's content under `workdir` and zip it there; return the zip's path.
+    `on`: the day whose status the open dataset gives (today). Dated snapshots
+    (snapshots.py) are made by this too, so both hold the same files."""
+    root = workdir / "data"
+    write_dataset(root, head, on)
+    export_folder(root / "import-format")
+    # Whoever keeps this archive keeps the chain's head: history rewritten later shows.
+    (root / "audit-head.txt").write_text(head + "\n")
+    newest = checkpoints.latest()
+    if newest:
+        (root / "audit-checkpoint.txt").write_text(newest[0].note)
+    return Path(shutil.make_archive(str(workdir / "archive"), "zip", root))
 
 
 def _build_later(app, head):

@@ -5,10 +5,16 @@ Frictionless Data Package (datapackage.json: Table Schemas, keys, licence).
 Unlike the export (the import format, for moving a registry between deployments), its rows are
 keyed by what never changes (AG-… ids, licence numbers, case references), and lists are rows of
 their own table rather than ';'-joined cells. Public fields only, like every other door.
+
+Each table is written twice: as CSV (for spreadsheets: every cell text, formulas neutralised)
+and as JSON Lines (for programs: one object a line, numbers and booleans typed, empty as null,
+an agency's aliases and destinations as arrays, text exactly as recorded). The descriptor
+describes both, so a validator checks the JSON Lines' types and keys as well.
 """
 import csv
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -37,6 +43,9 @@ def _field(name, kind="string", description="", required=False, **constraints):
     return field
 
 
+#: The list fields: one ';'-joined cell in the CSV, an array in JSON Lines.
+LISTS = {"aliases": "Other names it is known by",
+         "destinations": "ISO 3166 alpha-2 codes it may send workers to"}
 AGENCY_ID = _field("agency_id", required=True, pattern="AG-[0-9A-HJKMNP-TV-Z]{10}",
                    description="The agency's permanent id (agencies.id)")
 STATUSES = ["licensed", "suspended", "revoked", "expired", "not_licensed"]
@@ -46,11 +55,10 @@ TABLES = {
                description="Permanent id: never changes, never given to another agency"),
         _field("licence_number", description="Its newest licence"),
         _field("name_en", required=True), _field("name_km"), _field("name_my"),
-        _field("aliases", description="Other names it is known by, separated by ;"),
+        _field("aliases", description=LISTS["aliases"] + ", separated by ;"),
         _field("province", description="ISO 3166-2 code of its head office's division"),
         _field("address_en"), _field("address_km"), _field("address_my"),
-        _field("destinations", description="ISO 3166 alpha-2 codes it may send workers to, "
-                                           "separated by ;"),
+        _field("destinations", description=LISTS["destinations"] + ", separated by ;"),
         _field("email"), _field("website"),
         _field("status", required=True, enum=STATUSES,
                description="Licence status on status_on (DESIGN section 3)"),
@@ -105,6 +113,20 @@ def _cell(value):
     return neutralise(str(value))
 
 
+def _json(value):
+    """A value as JSON Lines carry it: typed, and "" as null, as a CSV reader takes an empty
+    cell. Lists stay arrays (an empty one is [], not null: "none", which nothing else says)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):  # amounts: Numeric(16, 2), exact as a double's shortest form
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return value
+
+
 def _rows(agency, today):
     status = agencies.status_of(agency, today)
     sanction = status.sanction
@@ -143,17 +165,20 @@ def _rows(agency, today):
         yield "channels", {"agency_id": agency.public_id, "kind": ch.kind, "value": ch.value}
 
 
-def write_dataset(folder, version):
-    """Write the tables and datapackage.json into `folder`; return row counts by table.
-    `version`: what names the registry's state (the audit chain's head)."""
+def write_dataset(folder, version, on=None):
+    """Write the tables (CSV and JSON Lines) and datapackage.json into `folder`; return row
+    counts by table. `version`: what names the registry's state (the audit chain's head);
+    `on`: the day whose status the rows give (today)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    today = agencies.today()
-    handles = {name: open(folder / f"{name}.csv", "w", newline="", encoding="utf-8")
-               for name in TABLES}
+    today = on or agencies.today()
+    handles = {}
     counts = dict.fromkeys(TABLES, 0)
     try:
-        writers = {name: csv.DictWriter(handles[name], [f["name"] for f in fields])
+        for name in TABLES:
+            handles[name] = (open(folder / f"{name}.csv", "w", newline="", encoding="utf-8"),
+                             open(folder / f"{name}.jsonl", "w", encoding="utf-8"))
+        writers = {name: csv.DictWriter(handles[name][0], [f["name"] for f in fields])
                    for name, (fields, _, _) in TABLES.items()}
         for writer in writers.values():
             writer.writeheader()
@@ -164,39 +189,68 @@ def write_dataset(folder, version):
             for agency in chunk:
                 for table, row in _rows(agency, today):
                     writers[table].writerow({k: _cell(v) for k, v in row.items()})
+                    handles[table][1].write(json.dumps(
+                        {f["name"]: _json(row.get(f["name"])) for f in TABLES[table][0]},
+                        ensure_ascii=False) + "\n")
                     counts[table] += 1
             last = chunk[-1].id
             db.session.expunge_all()
     finally:
-        for handle in handles.values():
-            handle.close()
+        for pair in handles.values():
+            for handle in pair:
+                handle.close()
     (folder / "datapackage.json").write_text(
-        json.dumps(descriptor(today, version), ensure_ascii=False, indent=2) + "\n",
+        json.dumps(descriptor(today, version, counts), ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8")
     return counts
 
 
-def descriptor(today, version):
-    """The Data Package descriptor (Frictionless Data Package v1, tabular)."""
+def _schema(fields, key, links, suffix=""):
+    return {"fields": fields, **({"primaryKey": key} if key else {}),
+            "foreignKeys": [{"fields": field,
+                             "reference": {"resource": table + suffix, "fields": other}}
+                            for field, table, other in links]}
+
+
+def _as_json_lines(field):
+    if field["name"] in LISTS:
+        return {**field, "type": "array", "description": LISTS[field["name"]]}
+    return field
+
+
+def descriptor(today, version, counts):
+    """The Data Package descriptor (Frictionless Data Package v1, tabular): each table as a
+    CSV resource (`agencies`, ...) and a JSON Lines one (`agencies-jsonl`, ...), whose keys
+    point within their own format.
+
+    A table with no rows has its JSON Lines file (empty, which is valid JSON Lines) but no
+    resource: frictionless-py 5.21 cannot read an empty JSON Lines file as a table ("generator
+    raised StopIteration"), and one such file would fail the whole package's validation."""
     profile = agencies.profile()
     licence = profile.open_data_licence or CC_BY
+    csv_resources = [{
+        "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "schema": _schema(fields, key, links),
+    } for name, (fields, key, links) in TABLES.items()]
+    json_resources = [{
+        "name": f"{name}-jsonl", "path": f"{name}.jsonl", "profile": "tabular-data-resource",
+        "format": "jsonl", "mediatype": "application/jsonl", "encoding": "utf-8",
+        "schema": _schema([_as_json_lines(f) for f in fields], key, links, "-jsonl"),
+    } for name, (fields, key, links) in TABLES.items() if counts[name]]
     return {
         "profile": "tabular-data-package",
         "name": f"recruitment-agency-registry-{profile.code.lower()}",
         "title": f"Recruitment Agency Registry: {profile.names['en']}",
         "description": "Licensed labour-recruitment agencies, their licences, sanctions, "
                        "complaints (public fields), representatives and declared channels, "
-                       f"with each agency's licence status on {today.isoformat()}.",
+                       f"with each agency's licence status on {today.isoformat()}; each "
+                       "table as CSV and as JSON Lines.",
         "version": version,
+        # When it was written, and the day whose status it gives (they differ only when a
+        # writing runs past midnight).
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "status_on": today.isoformat(),
         "licenses": [licence],
-        "resources": [{
-            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "schema": {"fields": fields,
-                       **({"primaryKey": key} if key else {}),
-                       "foreignKeys": [{"fields": field,
-                                        "reference": {"resource": table, "fields": other}}
-                                       for field, table, other in links]},
-        } for name, (fields, key, links) in TABLES.items()],
+        "resources": csv_resources + json_resources,
     }

@@ -1,11 +1,13 @@
-"""services.opendata: the open dataset, keyed by permanent ids, with today's status, and a
-Data Package descriptor that Frictionless's own validator accepts (issue 15)."""
+"""services.opendata: the open dataset, keyed by permanent ids, with today's status, each table
+as CSV and JSON Lines, and a Data Package descriptor that Frictionless's own validator accepts
+(issue 15)."""
 import csv
 import json
 
 from frictionless import Package
 
 from registry.services import opendata
+from registry.spreadsheet import neutralise
 
 from ..conftest import BOTH_COUNTRIES, agency_row
 
@@ -15,9 +17,36 @@ def table(folder, name):
         return list(csv.DictReader(f))
 
 
+def lines(folder, name):
+    with open(folder / f"{name}.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
 def validate(folder):
+    """Frictionless's verdict, and the JSON Lines against the CSV: the same rows, fields and
+    values, typed; every table with rows described in both formats."""
     report = Package(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    described = {r["name"]: r for r in package["resources"]}
+    for name in opendata.TABLES:
+        rows, objects = table(folder, name), lines(folder, name)
+        assert len(objects) == len(rows), name
+        assert (f"{name}-jsonl" in described) == bool(rows)
+        for row, obj in zip(rows, objects):
+            assert list(obj) == list(row), name  # the same fields, in the same order
+            for key, cell in row.items():
+                value = obj[key]
+                if isinstance(value, list):
+                    assert neutralise(";".join(value)) == cell
+                elif isinstance(value, bool):
+                    assert cell == str(value).lower()
+                elif value is None:
+                    assert cell == ""
+                elif isinstance(value, (int, float)):
+                    assert float(cell) == value
+                else:
+                    assert neutralise(value) == cell
 
 
 def test_rows_are_keyed_by_permanent_ids_with_todays_status(ctx, load, tmp_path):
@@ -46,6 +75,11 @@ def test_rows_are_keyed_by_permanent_ids_with_todays_status(ctx, load, tmp_path)
             agency["status_decision_ref"]) == ("suspended", "suspension", "2026-01-05",
                                                "Prakas 1/2026")
     assert agency["aliases"].startswith("'=HYPERLINK")  # no formula reaches a spreadsheet
+    [as_json] = lines(folder, "agencies")  # programs get the text as recorded, typed
+    assert as_json["aliases"] == ["=HYPERLINK(1)", "Open Jobs"] and as_json["name_my"] is None
+    assert lines(folder, "complaints")[0]["compensation_amount"] == 300
+    assert lines(folder, "sanctions")[0]["paid"] is None
+    assert lines(folder, "representatives") == []
     assert {r["agency_id"] for r in table(folder, "licences")} == {agency["id"]}
     assert [s["decision_ref"] for s in table(folder, "sanctions")] == ["Prakas 1/2026"]
     everything = "".join(p.read_text(encoding="utf-8") for p in folder.iterdir())
@@ -63,6 +97,12 @@ def test_a_broken_foreign_key_is_what_the_validator_catches(ctx, load, tmp_path)
     with open(folder / "licences.csv", "a", encoding="utf-8") as f:
         f.write("AG-0000000000,KH-D-9,2025-01-01,2026-01-01\n")
     assert not Package(str(folder / "datapackage.json")).validate().valid
+    opendata.write_dataset(folder, "0" * 64)
+    with open(folder / "licences.jsonl", "a", encoding="utf-8") as f:  # and in JSON Lines
+        f.write(json.dumps({"agency_id": "AG-0000000000", "number": "KH-D-9",
+                            "issued_on": "2025-01-01", "expires_on": "2026-01-01"}) + "\n")
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert [task.name for task in report.tasks if not task.valid] == ["licences-jsonl"]
 
 
 @BOTH_COUNTRIES
