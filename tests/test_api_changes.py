@@ -388,3 +388,30 @@ def test_the_document_holds_the_patterns_the_code_checks():
     assert parameters["changed_since"]["pattern"] == CHANGED_SINCE.pattern
     assert parameters["cursor"]["pattern"] == CURSOR.pattern
     assert (parameters["limit"]["minimum"], parameters["limit"]["maximum"]) == (1, 1000)
+
+
+def test_a_clearance_starting_to_air_by_the_calendar_is_a_change(app, client):
+    """An approved clearance whose days to be aired begin today changes the agency's record
+    (its `clearances[].airable`) with no write today: changed_since lists it."""
+    from registry.services import clearances
+    today = date.today()
+    with app.app_context():
+        clerk = users.create_user("clerk@ads.example", "clerk", "a long enough pass phrase", "t")
+        approver = users.create_user("ok@ads.example", "approver", "a long enough pass phrase",
+                                     "t")
+        agency = agency_edits.create_agency(
+            {"name_en": "Calendar Ads", "name_km": "", "name_my": "", "aliases": [],
+             "province": None, "address_en": "", "address_km": "", "address_my": "",
+             "email": "", "website": "", "destinations": []}, [],
+            ("KH-CAL-1", date(2020, 1, 1), date(2099, 1, 1)), clerk)
+        ad = clearances.draft(agency, {
+            "number": "KH-AD-CAL-1", "job_title": "Cooks", "destination": "TH", "workers": 2,
+            "worker_fee": 0, "fee_currency": "", "valid_from": today,
+            "valid_to": today + timedelta(days=30), "media": ["radio"]}, clerk)
+        clearances.approve(ad, ad.version, approver)
+        db.session.execute(Agency.__table__.update().values(
+            changed_at=datetime(2001, 1, 1)))
+        db.session.commit()
+    since = (today - timedelta(days=1)).isoformat()
+    listed = client.get("/api/v1/agencies", query_string={"changed_since": since}).json
+    assert [a["licence_number"] for a in listed["results"]] == ["KH-CAL-1"]

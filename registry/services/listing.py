@@ -5,7 +5,8 @@ page (keyset: "ids after the last one seen") gets each agency once, however many
 and whatever changes meanwhile. `changed_since` keeps the agencies whose public record or
 status changed at or after a moment: by a write (Agency.changed_at, stamped by
 services.reindex_later), or by the calendar alone (a licence starting or running out, a
-sanction starting, a suspension ending, a representative's authorisation starting or ending),
+sanction starting, a suspension ending, a representative's authorisation starting or ending,
+an ad clearance's days to be aired starting or ending),
 which changes what the record says at midnight without any write."""
 from datetime import UTC, datetime, time
 
@@ -13,7 +14,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Agency, Licence, Representative, Sanction
+from ..models import PUBLIC_CLEARANCE_STATES, Agency, Clearance, Licence, Representative, Sanction
 from ..status import BINDING_STATES, ONE_DAY, day_after, last_change
 from . import agencies
 
@@ -51,7 +52,10 @@ def turned_by_the_calendar(first, last):
                        _turns_between(first, last, [Sanction.effective_from],
                                       [Sanction.effective_to])),
         exists().where(Representative.agency_id == Agency.id, _turns_between(
-            first, last, [Representative.authorised_from], [Representative.authorised_to])))
+            first, last, [Representative.authorised_from], [Representative.authorised_to])),
+        exists().where(Clearance.agency_id == Agency.id,
+                       Clearance.state.in_(PUBLIC_CLEARANCE_STATES), _turns_between(
+                           first, last, [Clearance.valid_from], [Clearance.valid_to])))
 
 
 def changed_since(moment, today):
@@ -68,7 +72,7 @@ def page(after, limit, since=None):
     in that order; with `since`, only those changed at or after it. (agencies, more follow)"""
     query = (select(Agency).order_by(Agency.public_id).limit(limit + 1)
              .options(selectinload(Agency.licences), selectinload(Agency.sanctions),
-                      selectinload(Agency.representatives)))
+                      selectinload(Agency.representatives), selectinload(Agency.clearances)))
     if after is not None:
         query = query.where(Agency.public_id > after)
     if since is not None:
@@ -83,6 +87,9 @@ def changed_at(agency, today):
     days = [last_change(agency.licences, agency.sanctions, today)]
     for rep in agency.representatives:
         days += [d for d in (rep.authorised_from, day_after(rep.authorised_to)) if d and d <= today]
+    for ad in agency.clearances:
+        if ad.state in PUBLIC_CLEARANCE_STATES:
+            days += [d for d in (ad.valid_from, day_after(ad.valid_to)) if d and d <= today]
     days = [d for d in days if d is not None]
     return max([agency.changed_at, *(day_start(d) for d in days)])
 

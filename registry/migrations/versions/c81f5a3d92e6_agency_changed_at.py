@@ -3,7 +3,7 @@ listing with changed_since; existing rows get the best moment the database still
 
 Revision ID: c81f5a3d92e6
 Revises: 7d41c2a9e5b3
-Create Date: 2026-12-02 09:30:00
+Create Date: 2026-11-28 19:30:00
 
 """
 from alembic import op

@@ -2,7 +2,7 @@
 check before airing them
 
 Revision ID: e4b7c1d9a2f6
-Revises: 7d41c2a9e5b3
+Revises: c81f5a3d92e6
 Create Date: 2026-11-28 19:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4b7c1d9a2f6'
-down_revision = '7d41c2a9e5b3'
+down_revision = 'c81f5a3d92e6'
 branch_labels = None
 depends_on = None
 
