@@ -18,11 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from ..airing import airing
 from ..extensions import db
 from ..models import Agency
 from ..spreadsheet import neutralise
-from . import agencies
+from . import agencies, clearances
 from .agencies import FULL_RECORD
 from .published import sanctions_of
 
@@ -45,7 +47,8 @@ def _field(name, kind="string", description="", required=False, **constraints):
 
 #: The list fields: one ';'-joined cell in the CSV, an array in JSON Lines.
 LISTS = {"aliases": "Other names it is known by",
-         "destinations": "ISO 3166 alpha-2 codes it may send workers to"}
+         "destinations": "ISO 3166 alpha-2 codes it may send workers to",
+         "media": "Where the advertisement may run: radio, tv, print, online, poster"}
 AGENCY_ID = _field("agency_id", required=True, pattern="AG-[0-9A-HJKMNP-TV-Z]{10}",
                    description="The agency's permanent id (agencies.id)")
 STATUSES = ["licensed", "suspended", "revoked", "expired", "not_licensed"]
@@ -98,6 +101,26 @@ TABLES = {
     "channels": ([
         AGENCY_ID, _field("kind", required=True), _field("value", required=True),
     ], [], [("agency_id", "agencies", "id")]),
+    "clearances": ([
+        _field("number", required=True, unique=True,
+               description="The ad clearance's number: the ministry's approval of one "
+                           "recruitment advertisement"),
+        AGENCY_ID, _field("job_title", required=True),
+        _field("destination", required=True, pattern="[A-Z]{2}",
+               description="ISO 3166 alpha-2 code of the country the jobs are in"),
+        _field("workers", "integer"),
+        _field("worker_fee", "number", required=True,
+               description="What the worker pays the agency, as approved (0: nothing)"),
+        _field("fee_currency"),
+        _field("valid_from", "date", required=True), _field("valid_to", "date", required=True),
+        _field("media", required=True, description=LISTS["media"] + ", separated by ;"),
+        _field("state", required=True, enum=["approved", "withdrawn"]),
+        _field("airable", "boolean", required=True,
+               description="May it be aired on status_on of its agency (registry/airing.py)"),
+        _field("airable_reason", required=True, enum=[
+            "airable", "withdrawn", "not_yet_valid", "ended", "agency_suspended",
+            "agency_revoked", "agency_expired", "agency_not_licensed"]),
+    ], ["number"], [("agency_id", "agencies", "id")]),
 }
 
 
@@ -163,6 +186,14 @@ def _rows(agency, today):
             "authorised_to": r.authorised_to}
     for ch in agency.channels:
         yield "channels", {"agency_id": agency.public_id, "kind": ch.kind, "value": ch.value}
+    for ad in clearances.public_of(agency):
+        air = airing(ad.state, ad.valid_from, ad.valid_to, status.code, today)
+        yield "clearances", {
+            "number": ad.number, "agency_id": agency.public_id, **{
+                name: getattr(ad, name) for name in (
+                    "job_title", "destination", "workers", "worker_fee", "fee_currency",
+                    "valid_from", "valid_to", "media", "state")},
+            "airable": air.airable, "airable_reason": air.reason}
 
 
 def write_dataset(folder, version, on=None):
@@ -185,7 +216,7 @@ def write_dataset(folder, version, on=None):
         last = 0
         while chunk := db.session.scalars(
                 select(Agency).where(Agency.id > last).order_by(Agency.id).limit(BATCH)
-                .options(*FULL_RECORD)).all():
+                .options(*FULL_RECORD, selectinload(Agency.clearances))).all():
             for agency in chunk:
                 for table, row in _rows(agency, today):
                     writers[table].writerow({k: _cell(v) for k, v in row.items()})
@@ -243,7 +274,8 @@ def descriptor(today, version, counts):
         "name": f"recruitment-agency-registry-{profile.code.lower()}",
         "title": f"Recruitment Agency Registry: {profile.names['en']}",
         "description": "Licensed labour-recruitment agencies, their licences, sanctions, "
-                       "complaints (public fields), representatives and declared channels, "
+                       "complaints (public fields), representatives, declared channels and "
+                       "approved ad clearances, "
                        f"with each agency's licence status on {today.isoformat()}; each "
                        "table as CSV and as JSON Lines.",
         "version": version,

@@ -68,7 +68,7 @@ def test_rows_are_keyed_by_permanent_ids_with_todays_status(ctx, load, tmp_path)
     folder = tmp_path / "data"
     counts = opendata.write_dataset(folder, "f" * 64)
     assert counts == {"agencies": 1, "licences": 2, "sanctions": 1, "complaints": 1,
-                      "representatives": 0, "channels": 1}
+                      "representatives": 0, "channels": 1, "clearances": 0}
     [agency] = table(folder, "agencies")
     assert agency["id"].startswith("AG-") and agency["licence_number"] == "KH-D-2025-1"
     assert (agency["status"], agency["status_reason"], agency["status_since"],
@@ -111,4 +111,35 @@ def test_the_demo_registry_as_open_data_validates(ctx, runner, tmp_path, country
     folder = tmp_path / "data"
     counts = opendata.write_dataset(folder, "1" * 64)
     assert counts["agencies"] == 320 and counts["complaints"] > 800
+    validate(folder)
+
+
+def test_approved_clearances_are_open_data_with_todays_airing(ctx, load, tmp_path):
+    from datetime import date, timedelta
+
+    from registry.services import clearances, users
+    load(agencies=[agency_row("KH-AD-AGENCY-1", "Advertising Agency", "2020-01-01",
+                              "2099-12-31")])
+    clerk = users.create_user("clerk@ads.example", "clerk", "a long enough pass phrase", "t")
+    approver = users.create_user("ok@ads.example", "approver", "a long enough pass phrase", "t")
+    from registry.services import agencies
+    agency, _ = agencies.by_licence_number("KH-AD-AGENCY-1")
+    today = date.today()
+
+    def ad(number, **extra):
+        return clearances.draft(agency, {
+            "number": number, "job_title": "ពលករ​រោងចក្រ", "destination": "TH", "workers": 30,
+            "worker_fee": 0, "fee_currency": "", "valid_from": today - timedelta(days=3),
+            "valid_to": today + timedelta(days=30), "media": ["tv", "radio"], **extra}, clerk)
+    approved, ended = ad("KH-AD-1"), ad("KH-AD-2", valid_to=today - timedelta(days=1))
+    for clearance in (approved, ended):
+        clearances.approve(clearance, clearance.version, approver)
+    ad("KH-AD-3-DRAFT")  # never public
+    folder = tmp_path / "data"
+    assert opendata.write_dataset(folder, "2" * 64)["clearances"] == 2
+    rows = {r["number"]: r for r in table(folder, "clearances")}
+    assert set(rows) == {"KH-AD-1", "KH-AD-2"}
+    assert (rows["KH-AD-1"]["airable"], rows["KH-AD-1"]["airable_reason"],
+            rows["KH-AD-1"]["media"]) == ("true", "airable", "radio;tv")
+    assert (rows["KH-AD-2"]["airable"], rows["KH-AD-2"]["airable_reason"]) == ("false", "ended")
     validate(folder)
