@@ -157,7 +157,8 @@ def test_over_long_addresses_get_the_apis_json_error(one_agency, database_url, t
     try:
         status, headers, body = request(app_port, long_address("/api/v1/search?q=", 8190),
                                         headers={"Accept-Language": "km"})
-        assert_json_too_long(status, headers, body)  # the app's answer, in a worker
+        # The app's answer, in a worker, in the language asked for.
+        assert_json_too_long(status, headers, body, message="អាសយដ្ឋាននេះវែងពេក។")
         assert headers["Content-Language"] == "km"
         status, headers, _ = request(app_port, long_address("/en/search?q=", 8100))
         assert status == 414 and headers["Content-Type"].startswith("text/html")

@@ -137,6 +137,10 @@ def test_a_clearance_of_an_agency_suspended_since_yesterday_is_not_airable(appro
         False, "suspended", False, "agency_suspended")
 
 
+def test_a_number_of_no_letters_or_digits_names_no_clearance(approved):
+    assert clearances.by_number(" - / ") is None
+
+
 def test_an_unknown_clearance_is_a_signed_no(ctx):
     answer = verification.verify(clearance="KH-AD-9999").answer
     assert (answer["verified"], answer["status"], answer["clearance"], answer["agency"]) == (
