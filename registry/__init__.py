@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import countries, search, urls
+from . import countries, pagecache, search, urls
 from .config import DEFAULT_SECRET_KEY, Config, from_environment
 from .extensions import babel, csrf, db, limiter, migrate
 
@@ -43,6 +43,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     limiter.init_app(app)
     search.init_app(app)
+    pagecache.init_app(app)
 
     from . import admin, api, auth, health, public, web
     from .cli import init_app as init_cli

@@ -5,7 +5,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import abort, jsonify, render_template, request, send_from_directory
+from flask import (abort, current_app, get_flashed_messages, jsonify, render_template, request,
+                   send_from_directory)
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -62,8 +64,31 @@ def static_version(folder, filename):
         return None
 
 
+def session_cookie_sent():
+    """Whether the visitor sent a session cookie: without one, the session holds nothing, and
+    a public page need not open it (a page that does is sent with Vary: Cookie, which no
+    shared cache can keep for everyone)."""
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
+def waiting_messages():
+    return get_flashed_messages() if session_cookie_sent() else []
+
+
+class SessionOnlyIfSent(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building the cookie's signer for a visitor who
+    sent no cookie (every public request): a new session is empty either way."""
+
+    def open_session(self, app, request):
+        if app.secret_key and app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app):
     app.wsgi_app = RepairQueryString(app.wsgi_app)
+    app.session_interface = SessionOnlyIfSent()
+    app.jinja_env.globals["waiting_messages"] = waiting_messages
 
     @app.route("/favicon.ico")
     def favicon():

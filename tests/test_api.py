@@ -488,8 +488,11 @@ def test_answers_revalidate_by_etag_and_say_their_language(client, data):
     assert first.headers["Content-Language"] == "km"
     assert "Accept-Language" in first.headers["Vary"]
     again = client.get("/api/v1/search", query_string={"q": "angkor"},
-                       headers={"If-None-Match": first.headers["ETag"]})
+                       headers={"If-None-Match": first.headers["ETag"], "Accept-Language": "km"})
     assert again.status_code == 304 and again.data == b""
+    # Another language is another answer (Vary: Accept-Language), with its own tag.
+    assert client.get("/api/v1/search", query_string={"q": "angkor"}, headers={
+        "If-None-Match": first.headers["ETag"], "Accept-Language": "en"}).status_code == 200
     record = client.get(f"/api/v1/agencies/{ANGKOR}")
     assert client.get(f"/api/v1/agencies/{ANGKOR}", headers={
         "If-None-Match": record.headers["ETag"]}).status_code == 304

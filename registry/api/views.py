@@ -8,9 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_cors import CORS
 from werkzeug.exceptions import MethodNotAllowed
 
-from .. import limits, search
+from .. import limits, pagecache, search
 from ..i18n import preferred_language
-from ..normalise import clean_text
 from ..urls import absolute
 from ..public.pages import nothing_found, nothing_kind, search_filters
 from ..services import agencies, signing, verification
@@ -71,6 +70,7 @@ def bounded_int(name, default, low, high):
 
 @bp.get("/search")
 @limits.search
+@pagecache.kept(searches=True)
 def search_agencies():
     q, converted = search.typed_query(request.args.get("q", ""))
     limit = bounded_int("limit", 20, 1, 100)
@@ -79,14 +79,15 @@ def search_agencies():
     if rejected:
         raise BadRequest(_l("%(name)s: this value is not known", name=rejected[0]))
     results = search.query(q, limit=limit, offset=offset, **filters)
-    found = agencies.get_many(results.agency_ids)
+    found = agencies.get_many(results.agency_ids, agencies.LISTED)
     body = {"query": q, "zawgyi_converted": converted, "total": results.total,
             "results": [serialize.search_result(a) for a in found]}
-    nothing = nothing_kind(q, results) if q and not offset else None
-    if nothing:
+    nothing = nothing_kind(q, results)  # and whether the answer may be kept
+    if nothing and q and not offset:
         body["nothing_found"] = {"kind": nothing, "message": str(NOTHING_FOUND[nothing])}
-    if nothing in ("identifier", "name"):
-        body["lookalikes"] = [serialize.search_result(a) for a, _ in nothing_found(q, filters)]
+        if nothing in ("identifier", "name"):
+            body["lookalikes"] = [serialize.search_result(a)
+                                  for a, _ in nothing_found(q, filters)]
     response = jsonify(body)
     links = page_links(offset, limit, results.total)
     if links:
@@ -104,6 +105,7 @@ def page_links(offset, limit, total):
 
 
 @bp.get("/agencies/<path:licence_number>")
+@pagecache.kept()
 def agency(licence_number):
     record, _ = agencies.find(licence_number[:100])
     if record is None:

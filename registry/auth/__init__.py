@@ -9,6 +9,7 @@ from flask_login import LoginManager, current_user, logout_user
 
 from ..extensions import db
 from ..models import User
+from ..web import session_cookie_sent
 from .views import bp
 
 __all__ = ["bp", "init_app", "role_required"]
@@ -35,12 +36,23 @@ def load_user(user_id):
 
 
 def init_app(app):
-    login_manager.init_app(app)
+    # Flask-Login's own context processor looks the user up for every template, which opens
+    # the session of public pages too (Vary: Cookie); its proxy looks only when a template
+    # (the staff pages') uses it.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
+    # Its remember-cookie upkeep also opens every response's session: only where one can be.
+    upkeep = login_manager._update_remember_cookie
+    app.after_request_funcs[None].remove(upkeep)
+    app.after_request(lambda response: upkeep(response) if request.path.startswith("/admin")
+                      or session_cookie_sent() else response)
     app.register_blueprint(bp)
 
     @app.before_request
     def session_timeouts():
-        if not current_user.is_authenticated:
+        # Only staff pages (all under /admin) know who is signed in: public pages never open
+        # the session, so they cost no sign-in lookup and carry no Vary: Cookie.
+        if not request.path.startswith("/admin") or not current_user.is_authenticated:
             return None
         now = time.time()
         started, seen = session.get("login_at", 0), session.get("seen_at", 0)

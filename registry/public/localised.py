@@ -49,7 +49,8 @@ def remember_language(response):
     """A page read in a language sets that language for the addresses that have none
     (/verify/<reference>, /): someone who asked in Khmer reads the answer in Khmer."""
     lang = getattr(g, "lang", None)
-    if lang and request.cookies.get(COOKIE) != lang and response.status_code < 400:
+    if lang and request.cookies.get(COOKIE) != lang and response.status_code < 400 \
+            and response.status_code != 304:  # a 304 only confirms what the visitor has
         set_language_cookie(response, lang)
     return response
 

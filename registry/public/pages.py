@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from .. import limits, search
+from .. import limits, pagecache, search
 from ..config import LANGUAGES
 from ..i18n import negotiated, preferred_language
 from ..normalise import clean_text
@@ -46,6 +46,7 @@ def language(code):
 
 
 @bp.route("/<lang>/")
+@pagecache.kept()
 def home():
     return render_template("public/home.html", total=agencies.counts())
 
@@ -86,6 +87,7 @@ def page_number(args):
 
 @bp.route("/<lang>/search")
 @limits.search
+@pagecache.kept(searches=True)
 def search_page():
     q, converted = search.typed_query(request.args.get("q", ""))
     filters, rejected = search_filters(request.args)
@@ -96,7 +98,8 @@ def search_page():
     page = page_number(request.args)
     per_page = current_app.config["RESULTS_PER_PAGE"]
     results = search.query(q, limit=per_page, offset=(page - 1) * per_page, **filters)
-    rows = [(a, agencies.status_of(a)) for a in agencies.get_many(results.agency_ids)]
+    rows = [(a, agencies.status_of(a)) for a in agencies.get_many(results.agency_ids,
+                                                                      agencies.LISTED)]
     pages = max(1, -(-results.total // per_page))
     if page > pages:
         return redirect(url_for("public.search_page", q=q, page=pages, **filters))
@@ -119,6 +122,10 @@ def nothing_kind(q, results):
     """What a search that found nothing may honestly say (wording.NOTHING_FOUND), or None.
     "No licence on record" only for a licence or phone number that the registry (index and
     database) does not hold; a name may be spelt another way."""
+    if results.degraded or not results.total:
+        # A search that found nothing counts as a lead each time (nothing_found); answers of
+        # an index under repair are temporary: neither is kept (pagecache.py).
+        pagecache.do_not_keep()
     if results.total:
         return None
     if not q:
@@ -135,12 +142,13 @@ def nothing_found(q, filters, limit=5):
     # HEAD: a link checker or crawler looking, not a person searching.
     if request.method != "HEAD" and (not filters or not search.query(q, limit=1).total):
         leads.record_unmatched(q, agencies.profile().phone_region, client=request.remote_addr)
-    found = agencies.get_many(search.lookalikes(q, limit))
+    found = agencies.get_many(search.lookalikes(q, limit), agencies.LISTED)
     return [(a, status) for a, status in ((a, agencies.status_of(a)) for a in found)
             if status.code == "licensed"]
 
 
 @bp.route("/<lang>/agencies/<path:licence_number>")
+@pagecache.kept()
 def agency(licence_number):
     record, licence = agencies.find(licence_number[:100])
     if record is None:

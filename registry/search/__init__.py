@@ -13,8 +13,8 @@ from .index import WRITER_TIMEOUT, IndexNotReady, SearchIndex
 from .query import Results, identifier_keys, lookalikes as _lookalikes, run, typed_query
 from .sounds import conventional_names
 
-__all__ = ["Results", "catch_up", "init_app", "lag", "lookalikes", "query", "rebuild",
-           "typed_query"]
+__all__ = ["Results", "catch_up", "generation", "init_app", "lag", "lookalikes", "query",
+           "rebuild", "typed_query"]
 log = logging.getLogger(__name__)
 
 
@@ -36,6 +36,11 @@ def init_app(app):
 
 def _index():
     return current_app.extensions["registry_search"]
+
+
+def generation():
+    """Which index this process searches, at which commit (raises while it cannot search)."""
+    return _index().snapshot().generation
 
 
 def query(text, limit=20, offset=0, status=None, province=None, destination=None):

@@ -156,7 +156,9 @@ class SearchIndex:
                 except BaseException:
                     searcher.close()
                     raise
-                self._snapshot = Snapshot(searcher, self._sets, files)
+                # Which index (its folder: a rebuild swaps in another) at which commit.
+                generation = (self._folder, searcher.reader().generation())
+                self._snapshot = Snapshot(searcher, self._sets, files, generation)
             except IndexNotReady:
                 raise
             except Exception as error:  # noqa: BLE001 - any failure to open means: damaged

@@ -60,8 +60,10 @@ def posting_ids(matcher):
 
 
 class Snapshot:
-    def __init__(self, searcher, sets=None, files=None):
+    def __init__(self, searcher, sets=None, files=None, generation=None):
         self.searcher = searcher
+        #: What the page cache keys search answers by (pagecache.py).
+        self.generation = generation
         #: {file: [size, time]} of its segments, as integrity.check saw them.
         self.files = files or {}
         self.size = searcher.doc_count_all()

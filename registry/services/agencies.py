@@ -14,11 +14,13 @@ from ..normalise import clean_text, licence_key, phone_key
 from ..search.analysis import licence_query_keys
 from ..status import licence_status
 
-#: Load everything a public record shows in a handful of queries, not one per row.
+#: What a line of results shows (name, licence number, status): one query per relationship
+#: for the whole page of results, and nothing it does not show.
+LISTED = (selectinload(Agency.licences), selectinload(Agency.sanctions))
+#: Everything a public record shows, in a fixed number of queries whatever its size.
 FULL_RECORD = (
-    selectinload(Agency.licences), selectinload(Agency.sanctions),
-    selectinload(Agency.complaints), selectinload(Agency.representatives),
-    selectinload(Agency.channels),
+    *LISTED, selectinload(Agency.complaints), selectinload(Agency.representatives),
+    selectinload(Agency.channels), selectinload(Agency.clearances),
 )
 
 
@@ -69,12 +71,12 @@ def by_phone(text):
     return agencies, reps
 
 
-def get_many(agency_ids):
-    """Agencies in the order of `agency_ids` (search rank), fully loaded."""
+def get_many(agency_ids, load=FULL_RECORD):
+    """Agencies in the order of `agency_ids` (search rank), with what `load` names."""
     if not agency_ids:
         return []
     rows = db.session.scalars(
-        select(Agency).where(Agency.id.in_(agency_ids)).options(*FULL_RECORD)
+        select(Agency).where(Agency.id.in_(agency_ids)).options(*load)
     ).all()
     by_id = {a.id: a for a in rows}
     return [by_id[i] for i in agency_ids if i in by_id]
@@ -107,7 +109,7 @@ def find_for_staff(text, limit=50):
             Agency.name_my.contains(text, autoescape=True),
             Agency.id.in_(select(Licence.agency_id).where(
                 Licence.number_key == licence_key(text)))))
-    return db.session.scalars(query.options(*FULL_RECORD[:2]).limit(limit)).all()
+    return db.session.scalars(query.options(*LISTED).limit(limit)).all()
 
 
 def counts():

@@ -18,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..airing import airing
 from ..extensions import db
@@ -216,7 +215,7 @@ def write_dataset(folder, version, on=None):
         last = 0
         while chunk := db.session.scalars(
                 select(Agency).where(Agency.id > last).order_by(Agency.id).limit(BATCH)
-                .options(*FULL_RECORD, selectinload(Agency.clearances))).all():
+                .options(*FULL_RECORD)).all():
             for agency in chunk:
                 for table, row in _rows(agency, today):
                     writers[table].writerow({k: _cell(v) for k, v in row.items()})

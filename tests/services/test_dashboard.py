@@ -64,3 +64,41 @@ def test_the_figures_count_statuses_complaints_and_leads(app, load):
     assert figures["pending"] == 1 and figures["per_month"] == []  # a draft is not public
     assert [tuple(row) for row in figures["leads"]] == [
         ("name", "ក្រុមហ៊ុន ក្លែងក្លាយ", 3), ("licence", "KHX9999", 1)]
+
+
+def test_the_database_counts_statuses_by_the_rule_on_every_case_of_its_table(app):
+    """status_expression is the status rule written in SQL: it gives status.licence_status's
+    answer for every row of the rule's table (tests/test_status.py), on SQLite and
+    PostgreSQL."""
+    from sqlalchemy import select
+
+    from registry.extensions import db
+    from registry.models import Agency, Licence, Sanction
+    from registry.status import licence_status
+
+    from ..test_status import CASES
+
+    with app.app_context():
+        built = []
+        for n, (day, licences, sanctions, expected, why) in enumerate(CASES):
+            agency = Agency(name_en=why)
+            agency.licences = [Licence(number=f"{lic.number}-{n}", number_key=f"K{n}{i}",
+                                       issued_on=lic.issued_on, expires_on=lic.expires_on)
+                               for i, lic in enumerate(licences)]
+            agency.sanctions = [Sanction(kind=s.kind, state=s.state, decided_on=s.effective_from,
+                                         effective_from=s.effective_from,
+                                         effective_to=s.effective_to)
+                                for s in sanctions]
+            db.session.add(agency)
+            built.append((agency, date.fromisoformat(day), licences, sanctions, expected))
+        db.session.commit()
+        for agency, day, licences, sanctions, expected in built:
+            in_sql = db.session.scalar(select(dashboard.status_expression(day))
+                                       .where(Agency.id == agency.id))
+            assert in_sql == expected == licence_status(licences, sanctions, day).code, \
+                agency.name_en
+        assert dashboard.status_counts(date(2024, 9, 1)) == {
+            status: sum(1 for _, _, lics, sans, _ in built
+                        if licence_status(lics, sans, date(2024, 9, 1)).code == status)
+            for status in {licence_status(lics, sans, date(2024, 9, 1)).code
+                           for _, _, lics, sans, _ in built}}

@@ -1,0 +1,317 @@
+"""Throughput of the public pages and API under gunicorn, against a bare Flask page in the same run.
+
+Usage: python bench/web.py [--sizes seed 100000] [--complaints-per-agency 10] [--seconds 10]
+
+For each size: builds a registry in a temporary folder (`seed`: the demo data through
+`flask seed`; a number: that many generated agencies, bench/synthetic.py, loaded in bulk as
+bench/search.py does, with complaints added until there are --complaints-per-agency times as
+many complaints as agencies, then the search index built), starts the registry and a
+hello-world Flask app (one Jinja template) under the same gunicorn (2 sync workers each), and
+drives every address with wrk (1 thread, 8 connections) for --seconds after a short warm-up,
+one server at a time. The baseline is measured before and after the registry's addresses; the
+ratio uses their mean. Revalidation (304) sends the ETag of a first answer in If-None-Match.
+The regulators' dashboard is timed in-process through the test client after a real sign-in
+(password and authenticator code), 30 views.
+
+Prints a markdown table: requests/s, ratio to the hello-world page, p50 and p99 latency, and
+the goal of issue 10 (same run, same gunicorn, ratio to the hello-world page).
+"""
+import argparse
+import csv
+import itertools
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "bench"))
+VENV_BIN = Path(sys.executable).parent
+
+HELLO_APP = '''
+from flask import Flask, render_template
+app = Flask(__name__)
+
+@app.get("/")
+def hello():
+    return render_template("hello.html", name="world")
+'''
+HELLO_TEMPLATE = ("<!doctype html><html lang=en><title>Hello</title>"
+                  "<p>Hello, {{ name }}!</p></html>")
+
+#: (label, goal for seed data, goal at 100k) as ratios to the hello-world page.
+GOALS = {
+    "agency page (en)": (0.40, 0.35), "agency page (km)": (0.40, 0.35),
+    "search page": (0.30, 0.25), "API search": (0.45, 0.40), "API agency": (0.50, 0.45),
+    "agency page, revalidated (304)": (0.80, 0.80), "search page, revalidated (304)": (0.80, 0.80),
+    "API agency, revalidated (304)": (0.80, 0.80), "verify (writes a receipt)": (0.25, 0.25),
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn with 2 sync workers, as deploy/registry.service runs the registry."""
+
+    def __init__(self, app, cwd, env):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync",
+             "--bind", f"127.0.0.1:{self.port}", app], cwd=cwd, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(self.base + "/favicon.ico", timeout=5)
+                return
+            except urllib.error.HTTPError:
+                return  # the hello app has no favicon: it answered
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{app} did not start")
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(30)
+
+
+def wrk(url, seconds, headers=()):
+    """(requests/s, p50 ms, p99 ms) from wrk; refuses a run with errors or non-2xx/3xx."""
+    extra = list(itertools.chain.from_iterable(("-H", h) for h in headers))
+    subprocess.run(["wrk", "-t1", "-c8", "-d2s", *extra, url], capture_output=True, check=True)
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", *extra, url],
+                         capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"{url}: errors under load\n{out}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return rate, latency(out, "50%"), latency(out, "99%")
+
+
+def latency(out, label):
+    value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def etag_of(url):
+    with urllib.request.urlopen(url) as response:
+        return response.headers["ETag"]
+
+
+# -- building a registry -------------------------------------------------------------------------
+
+def build(size, folder, per_agency):
+    """A registry in `folder` (database and index); returns a description of it."""
+    from flask_migrate import upgrade
+
+    from registry import create_app
+    from registry import search as registry_search
+    from registry.extensions import db
+
+    # In-process only to build and to time the dashboard: no CSRF tokens to scrape.
+    app = create_app(config(folder) | {"WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        if size == "seed":
+            app.test_cli_runner().invoke(args=["seed"])
+        else:
+            load_generated(int(size), folder / "csv", per_agency)
+            registry_search.rebuild()
+        counts = {name: db.session.scalar(db.text(f"SELECT count(*) FROM {name}"))
+                  for name in ("agency", "complaint", "sanction")}
+    return app, counts
+
+
+def load_generated(size, csv_folder, per_agency):
+    import search as bench_search  # bench/search.py: the bulk path its benchmark uses
+    import synthetic
+    from registry.extensions import db
+    from registry.models import Complaint, Licence
+
+    synthetic.write_registry(csv_folder, size, seed=7, reference_date=date.today())
+    complaints = list(csv.DictReader(open(csv_folder / "complaints.csv", encoding="utf-8")))
+    os.remove(csv_folder / "complaints.csv")
+    bench_search.bulk_load(csv_folder)
+    agency_of = dict(db.session.execute(db.select(Licence.number, Licence.agency_id)).all())
+    wanted, rows = size * per_agency, []
+    # The generator's complaints, repeated until there are enough: their spread over agencies
+    # (a few agencies draw most complaints) stays as generated.
+    for copy in itertools.count():
+        for c in complaints:
+            if len(rows) == wanted:
+                break
+            rows.append({
+                "case_ref": f"{c['case_ref']}-{copy}", "agency_id": agency_of[c["licence_number"]],
+                "received_on": date.fromisoformat(c["received_on"]), "category": c["category"],
+                "destination": c["destination"], "status": c["status"], "version": 1,
+                "workers_affected": int(c["workers_affected"]) if c["workers_affected"] else None,
+                "compensation_amount": c["compensation_amount"] or None,
+                "compensation_currency": c["currency"],
+                "closed_on": date.fromisoformat(c["closed_on"]) if c["closed_on"] else None})
+        else:
+            continue
+        break
+    for start in range(0, len(rows), 20000):
+        db.session.execute(db.insert(Complaint), rows[start:start + 20000])
+    db.session.commit()
+
+
+def config(folder):
+    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/registry.sqlite3",
+            "REGISTRY_INDEX_DIR": str(folder / "index")}
+
+
+def sample_agency(app):
+    """A suspended agency with sanctions and a median number of complaints among agencies that
+    have complaints: a page with something in every section, neither empty nor extreme."""
+    from registry.extensions import db
+    from registry.services import agencies
+
+    with app.app_context():
+        counts = db.session.execute(db.text(
+            "SELECT agency_id, count(*) AS n FROM complaint GROUP BY agency_id ORDER BY n")).all()
+        median = counts[len(counts) // 2][1]
+        for agency_id, n in counts:
+            if n < median:
+                continue
+            agency = agencies.get_many([agency_id])[0]
+            if agencies.status_of(agency).code == "suspended":
+                return agency.licence_number, n
+    raise RuntimeError("no suspended agency with complaints")
+
+
+# -- measuring -----------------------------------------------------------------------------------
+
+def measure(size, args):
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-web-{size}-"))
+    started = time.perf_counter()
+    app, counts = build(size, folder, args.complaints_per_agency)
+    built = time.perf_counter() - started
+    licence, complaints = sample_agency(app)
+    hello_dir = folder / "hello"
+    (hello_dir / "templates").mkdir(parents=True)
+    (hello_dir / "hello.py").write_text(HELLO_APP)
+    (hello_dir / "templates" / "hello.html").write_text(HELLO_TEMPLATE)
+    env = {**os.environ, "REGISTRY_INSTANCE_DIR": str(folder),
+           "REGISTRY_DATABASE_URL": config(folder)["SQLALCHEMY_DATABASE_URI"],
+           "REGISTRY_INDEX_DIR": str(folder / "index"), **{
+               f"REGISTRY_LIMIT_{name}": "1000000 per minute"
+               for name in ("SEARCH", "VERIFY", "OPEN_DATA")}}
+    rows = []
+
+    def hello_run():
+        server = Gunicorn("hello:app", hello_dir, env)
+        try:
+            return wrk(server.base + "/", args.seconds)
+        finally:
+            server.stop()
+
+    first = hello_run()
+    server = Gunicorn("wsgi:app", ROOT, env)
+    try:
+        base = server.base
+        agency = f"/en/agencies/{licence}"
+        plain = [("agency page (en)", agency), ("agency page (km)", f"/km/agencies/{licence}"),
+                 ("search page", "/en/search?q=manpower"),
+                 ("API search", "/api/v1/search?q=manpower"),
+                 ("API agency", f"/api/v1/agencies/{licence}"),
+                 ("verify (writes a receipt)", f"/api/v1/verify?licence={licence}")]
+        for label, path in plain:
+            rows.append((label, path, wrk(base + path, args.seconds)))
+        for label, path in (("agency page, revalidated (304)", agency),
+                            ("search page, revalidated (304)", "/en/search?q=manpower"),
+                            ("API agency, revalidated (304)", f"/api/v1/agencies/{licence}")):
+            tag = etag_of(base + path)
+            rows.append((label, path, wrk(base + path, args.seconds, [f"If-None-Match: {tag}"])))
+    finally:
+        server.stop()
+    last = hello_run()
+    hello = (first[0] + last[0]) / 2
+    dashboard = time_dashboard(app)
+    return {"size": size, "counts": counts, "built": built, "licence": licence,
+            "complaints": complaints, "hello": (first, last, hello), "rows": rows,
+            "dashboard": dashboard}
+
+
+def time_dashboard(app, views=30):
+    """p50 and p95 of the dashboard, signed in as an approver (ms)."""
+    import pyotp
+    from sqlalchemy import select
+
+    from registry.extensions import db
+    from registry.models import User
+    from registry.services import users
+
+    password = "a long bench passphrase"
+    with app.app_context():
+        users.create_user("bench@example.org", "approver", password,
+                          actor="bench").must_change_password = False
+        db.session.commit()
+    client = app.test_client()
+    site = {"base_url": os.environ["REGISTRY_BASE_URL"]}  # its host is the trusted one
+    client.post("/admin/login", data={"email": "bench@example.org", "password": password},
+                **site)
+    client.get("/admin/second-factor", **site)
+    with app.app_context():
+        secret = db.session.scalars(select(User.totp_secret).where(
+            User.email == "bench@example.org")).one()
+    client.post("/admin/second-factor", data={"code": pyotp.TOTP(secret).now()}, **site)
+    times = []
+    for _ in range(views):
+        started = time.perf_counter()
+        response = client.get("/admin/", **site)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    times.sort()
+    return times[len(times) // 2], times[int(0.95 * (len(times) - 1))]
+
+
+def report(result):
+    size, counts = result["size"], result["counts"]
+    big = size != "seed"
+    print(f"\n### {'demo data' if not big else f'{int(size):,} agencies'}: "
+          f"{counts['agency']:,} agencies, {counts['complaint']:,} complaints, "
+          f"{counts['sanction']:,} sanctions (built in {result['built']:.0f} s)\n")
+    print(f"Sample agency {result['licence']}: suspended, {result['complaints']} complaints.\n")
+    first, last, hello = result["hello"]
+    print("| endpoint | req/s | × hello-world | p50 ms | p99 ms | goal | met |")
+    print("|---|---:|---:|---:|---:|---:|:-:|")
+    print(f"| hello-world Flask page (before / after) | {first[0]:,.0f} / {last[0]:,.0f} | 1.00 "
+          f"| {first[1]:.2f} | {first[2]:.2f} | | |")
+    for label, _, (rate, p50, p99) in result["rows"]:
+        goal = GOALS[label][1 if big else 0]
+        ratio = rate / hello
+        print(f"| {label} | {rate:,.0f} | {ratio:.2f} | {p50:.2f} | {p99:.2f} | ≥ {goal:.2f} "
+              f"| {'yes' if ratio >= goal else 'NO'} |")
+    p50, p95 = result["dashboard"]
+    goal = 300 if big else 50
+    print(f"| regulators' dashboard (in-process, 30 views) | | | {p50:.1f} | p95 {p95:.1f} "
+          f"| p95 ≤ {goal} ms | {'yes' if p95 <= goal else 'NO'} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["seed", "100000"])
+    parser.add_argument("--complaints-per-agency", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    os.environ.update(REGISTRY_SECRET_KEY="bench" * 8, REGISTRY_BASE_URL="http://127.0.0.1:5000")
+    print(f"bench/web.py on {os.cpu_count()} cores, {date.today()}; wrk -t1 -c8 "
+          f"-d{args.seconds}s; gunicorn --workers 2 (sync) for both apps")
+    for size in args.sizes:
+        report(measure(size, args))
+
+
+if __name__ == "__main__":
+    main()

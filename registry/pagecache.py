@@ -1,0 +1,154 @@
+"""Public answers kept rendered, and revalidated before anything renders (issue 10).
+
+A public page or API answer is a function of a few things, and the key names all of them: the
+code and its settings (`build`), the public record's version (the audit chain's length: every
+write to the record appends to it, in the write's own transaction, and writers take turns on
+its head, so a number is never reused or committed out of order), the search index's
+generation (search answers only), the date (statuses turn at midnight), the language, and the
+address with its query. The same key always gives the same bytes, so
+
+- the ETag is the key's digest: `If-None-Match` is answered 304 before any template runs,
+  and every worker (on the same index) gives the same tag;
+- a rendered answer is kept per worker (LRU, REGISTRY_PAGE_CACHE_SIZE answers) and sent again
+  while its key holds.
+
+A view that shows something else (a search that found nothing records a lead for regulators
+each time; a degraded search is being repaired) calls `do_not_keep()`: its answer is neither
+kept nor tagged by key. A visitor with a message waiting (flash) gets a fresh page.
+"""
+import hashlib
+import threading
+from functools import cache, wraps
+from pathlib import Path
+
+from cachetools import LRUCache
+from flask import current_app, g, make_response, request, session
+
+from . import search
+from .extensions import db
+from .i18n import preferred_language
+from .services import agencies
+from .web import session_cookie_sent
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def build_id(config):
+    """A digest of the code, templates, catalogs, country profiles and static files, and of the
+    settings that show on pages (never the secrets): a deployment changes every key."""
+    digest = hashlib.sha256(package_digest().encode())
+    settings = sorted((k, repr(v)) for k, v in config.items() if k.startswith("REGISTRY_")
+                      and "SECRET" not in k and not k.endswith("_DIR"))
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()[:16]
+
+
+@cache
+def package_digest():
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".mo":
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+class PageCache:
+    def __init__(self, app):
+        self.build = build_id(app.config)
+        size = app.config["REGISTRY_PAGE_CACHE_SIZE"]
+        self.answers = LRUCache(size) if size else None
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        if self.answers is None:
+            return None
+        with self.lock:
+            return self.answers.get(key)
+
+    def put(self, key, answer):
+        if self.answers is not None:
+            with self.lock:
+                self.answers[key] = answer
+
+
+def init_app(app):
+    """After search.init_app: its catch-up runs before answer_early."""
+    app.extensions["registry_pages"] = PageCache(app)
+    app.before_request(answer_early)
+
+
+def record_version():
+    """The public record's version: the audit chain's length. Read on a pooled connection of
+    its own, not through the request's session: on every public request, the session's
+    machinery was most of the cost of a 304."""
+    with db.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT max(seq) FROM audit_entry").scalar() or 0
+
+
+def key(searches):
+    """The key of this request's answer, or None when it cannot be known (an index being
+    built or repaired: answered afresh)."""
+    parts = [current_app.extensions["registry_pages"].build, record_version(),
+             agencies.today().isoformat(), getattr(g, "lang", None) or preferred_language(),
+             request.full_path]
+    if searches:
+        try:
+            parts.append(search.generation())
+        except Exception:  # noqa: BLE001 - not ready or damaged: the view says so, uncached
+            return None
+    return repr(parts)
+
+
+def tag_of(page_key):
+    return hashlib.sha256(page_key.encode()).hexdigest()[:32]
+
+
+def waiting_message():
+    """A message (flash) waits in the visitor's session (web.session_cookie_sent)."""
+    return session_cookie_sent() and "_flashes" in session
+
+
+def do_not_keep():
+    g.page_not_kept = True
+
+
+def kept(searches=False):
+    """Decorate a public GET view whose answer depends only on the key's parts: its 200
+    answers are kept and tagged by key. `searches`: the answer comes from the search index."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            response = make_response(view(*args, **kwargs))
+            page_key = g.get("page_key")
+            if page_key and response.status_code == 200 and not g.get("page_not_kept"):
+                current_app.extensions["registry_pages"].put(
+                    page_key, (response.get_data(), list(response.headers)))
+                response.set_etag(tag_of(page_key))
+            return response
+        wrapper.page_kept = searches
+        return wrapper
+    return decorator
+
+
+def answer_early():
+    """Before the rest of the request's work (sign-in, address checks, the view): a 304 when
+    the visitor holds this answer, or the kept answer. Runs after the rate limits and the
+    index's catch-up (init_app), so both still hold for kept answers."""
+    searches = getattr(current_app.view_functions.get(request.endpoint), "page_kept", None)
+    if searches is None or request.method not in ("GET", "HEAD") or waiting_message():
+        return None
+    page_key = g.page_key = key(searches)
+    if page_key is None:
+        return None
+    tag = tag_of(page_key)
+    if request.if_none_match.contains(tag):
+        response = current_app.response_class(status=304)
+    else:
+        answer = current_app.extensions["registry_pages"].get(page_key)
+        if answer is None:
+            return None
+        body, headers = answer
+        response = current_app.response_class(body, 200, headers)
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,218 @@
+"""Public answers kept and revalidated by key (registry/pagecache.py), and the number of
+database queries each public view makes, which must not grow with the size of what it shows."""
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from flask import template_rendered
+from sqlalchemy import event, select
+
+from registry.extensions import db
+from registry.models import UnmatchedSearch
+from registry.services import agencies, dashboard
+
+from .conftest import agency_row
+
+SUSPENSION = {"licence_number": "KH-PC-0001", "kind": "suspension", "decided_on": "2026-01-05",
+              "effective_from": "2026-01-05", "decision_ref": "PC/1", "state": "in_force",
+              "reason_en": "Kept passports"}
+
+
+@contextmanager
+def counted(app):
+    """(queries, templates) made inside the block."""
+    seen = {"queries": 0, "templates": 0}
+
+    def query(*args):
+        seen["queries"] += 1
+
+    def template(*args, **kwargs):
+        seen["templates"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    # The tests' index looks for other processes' work on every request (poll interval 0); a
+    # server does every 2 s. Those polls are not the view's.
+    index = app.extensions["registry_search"]
+    index.poll_seconds, poll = float("inf"), index.poll_seconds
+    event.listen(engine, "before_cursor_execute", query)
+    template_rendered.connect(template, app)
+    try:
+        yield seen
+    finally:
+        index.poll_seconds = poll
+        event.remove(engine, "before_cursor_execute", query)
+        template_rendered.disconnect(template, app)
+
+
+ANGKOR = agency_row("KH-PC-0001", "Angkor Manpower", "2025-01-01", "2036-12-31",
+                    name_km="អង្គរ ម៉ែនផៅវ័រ")
+
+
+@pytest.fixture
+def angkor(load):
+    load(agencies=[ANGKOR])
+    return "/en/agencies/KH-PC-0001"
+
+
+ADDRESSES = ["/en/agencies/KH-PC-0001", "/km/agencies/KH-PC-0001", "/en/search?q=angkor",
+             "/my/search?q=angkor", "/en/", "/api/v1/agencies/KH-PC-0001",
+             "/api/v1/search?q=angkor"]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_a_visitor_holding_the_answer_gets_304_before_any_template_or_record_is_read(
+        app, client, angkor, address):
+    first = client.get(address)
+    assert first.status_code == 200 and first.headers["ETag"]
+    with counted(app) as seen:
+        again = client.get(address, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Cache-Control"] == "no-cache"
+    # One query: the record's version. No template, no agency loaded.
+    assert seen == {"queries": 1, "templates": 0}
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_a_kept_answer_is_sent_again_without_rendering_and_is_the_same(app, client, angkor,
+                                                                      address):
+    first = client.get(address)
+    with counted(app) as seen:
+        again = client.get(address)
+    assert again.status_code == 200 and again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    assert again.headers["Content-Security-Policy"]  # every response's headers still apply
+    assert seen == {"queries": 1, "templates": 0}
+
+
+def test_a_change_to_the_record_is_shown_at_once_and_changes_the_tag(app, client, load, angkor):
+    before = client.get(angkor)
+    assert "Licensed" in before.text
+    load(agencies=[ANGKOR], sanctions=[SUSPENSION])
+    after = client.get(angkor, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert "Suspended" in after.text and "Kept passports" in after.text
+    assert after.headers["ETag"] != before.headers["ETag"]
+    found = client.get("/api/v1/search?q=angkor").json["results"]
+    assert [r["status"] for r in found] == ["suspended"]
+
+
+def test_midnight_changes_every_tag(app, client, angkor, monkeypatch):
+    today = agencies.today()
+    first = client.get(angkor)
+    monkeypatch.setattr(agencies, "today", lambda: today + timedelta(days=1))
+    again = client.get(angkor, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_the_expiry_day_is_shown_the_day_it_comes(app, client, load, monkeypatch):
+    """A licence's last day, then the day after: the kept page of the last day is not sent."""
+    load(agencies=[agency_row("KH-PC-0002", "Mekong Jobs", "2025-01-01", "2030-06-30")])
+    monkeypatch.setattr(agencies, "today", lambda: agencies.date(2030, 6, 30))
+    assert "Licensed" in client.get("/en/agencies/KH-PC-0002").text
+    monkeypatch.setattr(agencies, "today", lambda: agencies.date(2030, 7, 1))
+    assert "Licence expired" in client.get("/en/agencies/KH-PC-0002").text
+
+
+def test_languages_have_their_own_tags(client, angkor):
+    tags = {client.get(a).headers["ETag"] for a in ("/en/agencies/KH-PC-0001",
+                                                     "/km/agencies/KH-PC-0001",
+                                                     "/my/agencies/KH-PC-0001")}
+    api = {client.get("/api/v1/agencies/KH-PC-0001", headers={"Accept-Language": lang})
+           .headers["ETag"] for lang in ("en", "km")}
+    assert len(tags) == 3 and len(api) == 2
+
+
+def test_a_search_answer_follows_the_index_generation(app, client, angkor):
+    from registry import search
+    first = client.get("/en/search?q=angkor")
+    with app.app_context():
+        search.rebuild()
+    again = client.get("/en/search?q=angkor", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_search_that_finds_nothing_is_never_kept_each_one_is_a_lead(app, client, angkor):
+    # Two people (a lead counts each reader once a day).
+    first = client.get("/en/search?q=Golden+Lotus+Brokers",
+                       environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    again = client.get("/en/search?q=Golden+Lotus+Brokers", environ_base={
+        "REMOTE_ADDR": "10.0.0.2"}, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304  # the same page, but only after searching again
+    with app.app_context():
+        counts = db.session.scalars(select(UnmatchedSearch.count)).all()
+    assert counts == [2]
+
+
+def test_a_waiting_message_is_shown_not_a_kept_page(app, client, angkor):
+    client.get(angkor)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Your language was changed.")]
+    assert "Your language was changed." in client.get(angkor).text
+    assert "Your language was changed." not in client.get(angkor).text
+
+
+def test_public_pages_do_not_open_the_session(client, angkor):
+    """No Vary: Cookie: a shared cache may keep a public page for everyone."""
+    for address in ADDRESSES:
+        assert "Cookie" not in client.get(address).headers.get("Vary", ""), address
+
+
+def test_the_cache_can_be_switched_off(app, client, angkor):
+    app.extensions["registry_pages"].answers = None  # REGISTRY_PAGE_CACHE_SIZE=0
+    client.get(angkor)
+    with counted(app) as seen:
+        assert client.get(angkor).status_code == 200
+    assert seen["templates"] > 0
+
+
+# -- queries per view: fixed, whatever the number of records or results -------------------------
+
+def big_registry(load, agencies_count, records_each):
+    rows = [agency_row(f"KH-Q-{n:04d}", f"Angkor Recruitment {n}", "2025-01-01", "2036-12-31",
+                       phones=f"012 {n:03d} 100", province="KH-12")
+            for n in range(agencies_count)]
+    sanctions = [{"licence_number": "KH-Q-0000", "kind": "fine", "decided_on": "2025-03-01",
+                  "effective_from": "2025-03-01", "amount": "100", "currency": "USD",
+                  "decision_ref": f"Q/{n}", "state": "in_force"} for n in range(records_each)]
+    complaints = [{"licence_number": "KH-Q-0000", "received_on": "2025-04-01",
+                   "category": "deception", "status": "received"} for _ in range(records_each)]
+    representatives = [{"licence_number": "KH-Q-0000", "name": f"Broker {n}",
+                        "id_number": f"BR-{n}", "phone": f"097 {n:03d} 200"}
+                       for n in range(records_each)]
+    load(agencies=rows, sanctions=sanctions, complaints=complaints,
+         representatives=representatives)
+
+
+def queries_of(app, client, address):
+    app.extensions["registry_pages"].answers = None  # count the view's own work
+    with counted(app) as seen:
+        response = client.get(address)
+    assert response.status_code == 200, address
+    return seen["queries"]
+
+
+VIEWS = ["/en/agencies/KH-Q-0000", "/km/search?q=angkor", "/en/search?q=angkor&page=1",
+         "/api/v1/search?q=angkor&limit=50", "/api/v1/agencies/KH-Q-0000", "/en/"]
+
+
+@pytest.mark.parametrize("address", VIEWS)
+def test_a_views_queries_do_not_grow_with_records_or_results(app, client, load, address):
+    big_registry(load, 2, 1)
+    small = queries_of(app, client, address)
+    big_registry(load, 40, 30)
+    assert queries_of(app, client, address) == small
+
+
+def test_the_dashboard_counts_in_the_database(app, load):
+    big_registry(load, 2, 1)
+    with app.app_context():
+        with counted(app) as seen:
+            small = dashboard.figures()
+        big_registry(load, 40, 3)
+        with counted(app) as again:
+            big = dashboard.figures()
+    assert seen["queries"] == again["queries"]
+    assert dict(small["by_status"])["licensed"] == 2 and dict(big["by_status"])["licensed"] == 40
