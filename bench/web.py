@@ -245,7 +245,8 @@ def measure(size, args):
 
 
 def time_dashboard(app, views=30):
-    """p50 and p95 of the dashboard, signed in as an approver (ms)."""
+    """The dashboard signed in as an approver (ms): its first view after the record changed
+    (everything counted afresh), then p50 and p95 of the views after it."""
     import pyotp
     from sqlalchemy import select
 
@@ -273,8 +274,8 @@ def time_dashboard(app, views=30):
         response = client.get("/admin/", **site)
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.status_code
-    times.sort()
-    return times[len(times) // 2], times[int(0.95 * (len(times) - 1))]
+    first, rest = times[0], sorted(times[1:])
+    return first, rest[len(rest) // 2], rest[int(0.95 * (len(rest) - 1))]
 
 
 def report(result):
@@ -294,10 +295,12 @@ def report(result):
         ratio = rate / hello
         print(f"| {label} | {rate:,.0f} | {ratio:.2f} | {p50:.2f} | {p99:.2f} | ≥ {goal:.2f} "
               f"| {'yes' if ratio >= goal else 'NO'} |")
-    p50, p95 = result["dashboard"]
+    first, p50, p95 = result["dashboard"]
     goal = 300 if big else 50
-    print(f"| regulators' dashboard (in-process, 30 views) | | | {p50:.1f} | p95 {p95:.1f} "
-          f"| p95 ≤ {goal} ms | {'yes' if p95 <= goal else 'NO'} |")
+    print(f"| regulators' dashboard (in-process), first view after a change | | | {first:.1f} "
+          f"| | ≤ {goal} ms | {'yes' if first <= goal else 'NO'} |")
+    print(f"| regulators' dashboard (in-process), 29 views after it | | | {p50:.1f} "
+          f"| p95 {p95:.1f} | p95 ≤ {goal} ms | {'yes' if p95 <= goal else 'NO'} |")
 
 
 def main():

@@ -1,9 +1,8 @@
 """Public answers kept rendered, and revalidated before anything renders (issue 10).
 
 A public page or API answer is a function of a few things, and the key names all of them: the
-code and its settings (`build`), the public record's version (the audit chain's length: every
-write to the record appends to it, in the write's own transaction, and writers take turns on
-its head, so a number is never reused or committed out of order), the search index's
+code and its settings (`build`), the public record's version (services.audit.length), the
+search index's
 generation (search answers only), the date (statuses turn at midnight), the language, and the
 address with its query. The same key always gives the same bytes, so
 
@@ -25,9 +24,8 @@ from cachetools import LRUCache
 from flask import current_app, g, make_response, request, session
 
 from . import search
-from .extensions import db
 from .i18n import preferred_language
-from .services import agencies
+from .services import agencies, audit
 from .web import session_cookie_sent
 
 PACKAGE = Path(__file__).resolve().parent
@@ -77,18 +75,10 @@ def init_app(app):
     app.before_request(answer_early)
 
 
-def record_version():
-    """The public record's version: the audit chain's length. Read on a pooled connection of
-    its own, not through the request's session: on every public request, the session's
-    machinery was most of the cost of a 304."""
-    with db.engine.connect() as connection:
-        return connection.exec_driver_sql("SELECT max(seq) FROM audit_entry").scalar() or 0
-
-
 def key(searches):
     """The key of this request's answer, or None when it cannot be known (an index being
     built or repaired: answered afresh)."""
-    parts = [current_app.extensions["registry_pages"].build, record_version(),
+    parts = [current_app.extensions["registry_pages"].build, audit.length(),
              agencies.today().isoformat(), getattr(g, "lang", None) or preferred_language(),
              request.full_path]
     if searches:
