@@ -24,6 +24,7 @@ from cachetools import LRUCache
 from flask import current_app, g, make_response, request, session
 
 from . import search
+from .config import LANGUAGES
 from .i18n import preferred_language
 from .services import agencies, audit
 from .web import session_cookie_sent
@@ -73,13 +74,48 @@ def init_app(app):
     """After search.init_app: its catch-up runs before answer_early."""
     app.extensions["registry_pages"] = PageCache(app)
     app.before_request(answer_early)
+    app.wsgi_app = Revalidate(app, app.wsgi_app)
 
 
-def key(searches):
+class Revalidate:
+    """WSGI middleware: a visitor without a session who holds the answer (If-None-Match) gets
+    its 304 here, before Flask's request hooks and responses are built: a 304 is the evening a
+    TV programme sends a million viewers to check their agency. What it answers is what
+    answer_early would (the same key and tag); the rest goes to the app."""
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.cookie = app.config["SESSION_COOKIE_NAME"] + "="
+
+    def __call__(self, environ, start_response):
+        if ("HTTP_IF_NONE_MATCH" in environ and environ["REQUEST_METHOD"] in ("GET", "HEAD")
+                and self.cookie not in environ.get("HTTP_COOKIE", "")):
+            with self.app.request_context(environ):
+                tag = self.tag_held()
+                if tag:
+                    headers = [("ETag", f'"{tag}"'), ("Cache-Control", "no-cache")]
+                    if request.path.startswith("/api/"):
+                        headers.append(("Vary", "Accept-Language"))
+                    start_response("304 NOT MODIFIED", headers)
+                    return []
+        return self.wsgi_app(environ, start_response)
+
+    @staticmethod
+    def tag_held():
+        searches = getattr(current_app.view_functions.get(request.endpoint), "page_kept", None)
+        lang = (request.view_args or {}).get("lang")
+        if searches is None or (lang is not None and lang not in LANGUAGES):
+            return None
+        page_key = key(searches, lang)
+        tag = page_key and tag_of(page_key)
+        return tag if tag and request.if_none_match.contains(tag) else None
+
+
+def key(searches, lang=None):
     """The key of this request's answer, or None when it cannot be known (an index being
-    built or repaired: answered afresh)."""
+    built or repaired: answered afresh). `lang`: the address's, else negotiated (the API)."""
     parts = [current_app.extensions["registry_pages"].build, audit.length(),
-             agencies.today().isoformat(), getattr(g, "lang", None) or preferred_language(),
+             agencies.today().isoformat(), lang or getattr(g, "lang", None) or preferred_language(),
              request.full_path]
     if searches:
         try:

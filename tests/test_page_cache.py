@@ -216,3 +216,23 @@ def test_the_dashboard_counts_in_the_database(app, load):
             big = dashboard.figures()
     assert seen["queries"] == again["queries"]
     assert dict(small["by_status"])["licensed"] == 2 and dict(big["by_status"])["licensed"] == 40
+
+
+def test_the_304_is_the_same_with_or_without_a_session(app, client, angkor):
+    """Without a session cookie the 304 is answered before Flask's request hooks (the WSGI
+    middleware); with one, by the app's own hook, after the session is opened. Same tag."""
+    tag = client.get(angkor).headers["ETag"]
+    plain = client.get(angkor, headers={"If-None-Match": tag})
+    with client.session_transaction() as session:
+        session["seen"] = True
+    with_session = client.get(angkor, headers={"If-None-Match": tag})
+    assert plain.status_code == with_session.status_code == 304
+    assert plain.headers["ETag"] == with_session.headers["ETag"] == tag
+
+
+@pytest.mark.parametrize("address", ["/en/verify", "/en/agencies/KH-NONE-1", "/zz/agencies/x",
+                                     "/en/search?q=angkor&page=abc"])
+def test_other_addresses_are_answered_by_the_app(client, angkor, address):
+    first = client.get(address)
+    again = client.get(address, headers={"If-None-Match": first.headers.get("ETag", '"x"')})
+    assert again.status_code == (304 if first.status_code == 200 else first.status_code)
