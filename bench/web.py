@@ -1,6 +1,7 @@
 """Throughput of the public pages and API under gunicorn, against a bare Flask page in the same run.
 
 Usage: python bench/web.py [--sizes seed 100000] [--complaints-per-agency 10] [--seconds 10]
+                           [--keep DIR]
 
 For each size: builds a registry in a temporary folder (`seed`: the demo data through
 `flask seed`; a number: that many generated agencies, bench/synthetic.py, loaded in bulk as
@@ -112,12 +113,11 @@ def etag_of(url):
 # -- building a registry -------------------------------------------------------------------------
 
 def build(size, folder, per_agency):
-    """A registry in `folder` (database and index); returns a description of it."""
+    """A registry in `folder` (database and index): (the app on it, its counts)."""
     from flask_migrate import upgrade
 
     from registry import create_app
     from registry import search as registry_search
-    from registry.extensions import db
 
     # In-process only to build and to time the dashboard: no CSRF tokens to scrape.
     app = create_app(config(folder) | {"WTF_CSRF_ENABLED": False})
@@ -128,6 +128,16 @@ def build(size, folder, per_agency):
         else:
             load_generated(int(size), folder / "csv", per_agency)
             registry_search.rebuild()
+    return opened(folder, app)
+
+
+def opened(folder, app=None):
+    """The app on a built registry, and how many agencies, complaints and sanctions it holds."""
+    from registry import create_app
+    from registry.extensions import db
+
+    app = app or create_app(config(folder) | {"WTF_CSRF_ENABLED": False})
+    with app.app_context():
         counts = {name: db.session.scalar(db.text(f"SELECT count(*) FROM {name}"))
                   for name in ("agency", "complaint", "sanction")}
     return app, counts
@@ -194,13 +204,20 @@ def sample_agency(app):
 # -- measuring -----------------------------------------------------------------------------------
 
 def measure(size, args):
-    folder = Path(tempfile.mkdtemp(prefix=f"bench-web-{size}-"))
+    if args.keep:  # built once, measured again (building 100k agencies takes minutes)
+        folder = Path(args.keep) / f"web-{size}"
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=f"bench-web-{size}-"))
     started = time.perf_counter()
-    app, counts = build(size, folder, args.complaints_per_agency)
+    if (folder / "registry.sqlite3").exists():
+        app, counts = opened(folder)
+    else:
+        app, counts = build(size, folder, args.complaints_per_agency)
     built = time.perf_counter() - started
     licence, complaints = sample_agency(app)
     hello_dir = folder / "hello"
-    (hello_dir / "templates").mkdir(parents=True)
+    (hello_dir / "templates").mkdir(parents=True, exist_ok=True)
     (hello_dir / "hello.py").write_text(HELLO_APP)
     (hello_dir / "templates" / "hello.html").write_text(HELLO_TEMPLATE)
     env = {**os.environ, "REGISTRY_INSTANCE_DIR": str(folder),
@@ -256,9 +273,10 @@ def time_dashboard(app, views=30):
 
     password = "a long bench passphrase"
     with app.app_context():
-        users.create_user("bench@example.org", "approver", password,
-                          actor="bench").must_change_password = False
-        db.session.commit()
+        if not db.session.scalar(select(User.id).where(User.email == "bench@example.org")):
+            users.create_user("bench@example.org", "approver", password,
+                              actor="bench").must_change_password = False
+            db.session.commit()
     client = app.test_client()
     site = {"base_url": os.environ["REGISTRY_BASE_URL"]}  # its host is the trusted one
     client.post("/admin/login", data={"email": "bench@example.org", "password": password},
@@ -308,6 +326,8 @@ def main():
     parser.add_argument("--sizes", nargs="+", default=["seed", "100000"])
     parser.add_argument("--complaints-per-agency", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--keep", metavar="DIR", help="build each registry in DIR/web-<size> "
+                        "once, and measure an existing one there again")
     args = parser.parse_args()
     os.environ.update(REGISTRY_SECRET_KEY="bench" * 8, REGISTRY_BASE_URL="http://127.0.0.1:5000")
     print(f"bench/web.py on {os.cpu_count()} cores, {date.today()}; wrk -t1 -c8 "
