@@ -128,6 +128,7 @@ def build(size, folder, per_agency):
         else:
             load_generated(int(size), folder / "csv", per_agency)
             registry_search.rebuild()
+    (folder / "built").touch()
     return opened(folder, app)
 
 
@@ -210,7 +211,7 @@ def measure(size, args):
     else:
         folder = Path(tempfile.mkdtemp(prefix=f"bench-web-{size}-"))
     started = time.perf_counter()
-    if (folder / "registry.sqlite3").exists():
+    if (folder / "built").exists():
         app, counts = opened(folder)
     else:
         app, counts = build(size, folder, args.complaints_per_agency)
