@@ -1,0 +1,335 @@
+"""Posters and leaflets to print (issue 11): a province's licensed agencies (A4) and one agency's
+leaflet (A5). Web tests through the test client; PDF tests print the pages with Debian's
+Chromium (Playwright) and read the PDFs back with poppler-utils."""
+import html
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from registry.extensions import db
+
+from .conftest import agency_row
+from .test_privacy import (AGENCIES as PRIVACY_AGENCIES, body_text, leaks,  # noqa: F401
+                           scenario)
+
+TODAY = date.today()
+ZWSP = "\u200b"
+
+
+def iso(offset):
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+ANGKOR = "KH-MLVT-2025-0101"
+AMBER = "KH-MLVT-2025-0102"  # lower-case English name: before "Angkor" all the same
+BAYON = "KH-MLVT-2024-0202"
+REVOKED = "KH-MLVT-2023-0404"
+EXPIRED = "KH-MLVT-2020-0505"
+NOT_YET = "KH-MLVT-2026-0707"
+PENDING = "KH-MLVT-2025-0808"  # a pending suspension changes nothing until it is approved
+ELSEWHERE = "KH-MLVT-2025-0909"
+ANGKOR_KM = f"ក្រុមហ៊ុន{ZWSP}អង្គរ{ZWSP}ម៉ែនផៅវ័រ"
+SHWE_MY = "ရွှေမြန်မာ လူ့စွမ်းအား အေဂျင်စီ"
+LISTED = [AMBER, ANGKOR, PENDING]  # in the order of their English names
+
+
+@pytest.fixture
+def province_registry(load):
+    load(agencies=[
+        agency_row(ANGKOR, "Angkor Manpower Co., Ltd.", iso(-400), iso(700), name_km=ANGKOR_KM,
+                   name_my=SHWE_MY, province="KH-12", phones="012 345 678;023 880 990"),
+        agency_row(AMBER, "amber workers", iso(-10), iso(300), province="KH-12"),
+        agency_row(BAYON, "Bayon Recruitment Agency", iso(-400), iso(700), province="KH-12"),
+        agency_row(REVOKED, "Mekong Revoked Ltd", iso(-400), iso(700), province="KH-12"),
+        agency_row(EXPIRED, "Old Expired Ltd", iso(-800), iso(-1), province="KH-12"),
+        agency_row(NOT_YET, "Not Yet Ltd", iso(5), iso(800), province="KH-12"),
+        agency_row(PENDING, "Pending Sanction Ltd", iso(-400), iso(700), province="KH-12"),
+        agency_row(ELSEWHERE, "Battambang Licensed Ltd", iso(-400), iso(700), province="KH-2"),
+    ], sanctions=[
+        {"licence_number": BAYON, "kind": "suspension", "decided_on": iso(-20),
+         "effective_from": iso(-20), "reason_en": "Kept passports", "state": "in_force"},
+        {"licence_number": REVOKED, "kind": "revocation", "decided_on": iso(-30),
+         "effective_from": iso(-30), "reason_en": "Trafficking", "state": "in_force"},
+    ])
+    load(agencies=[], sanctions=[
+        {"licence_number": PENDING, "kind": "suspension", "decided_on": iso(-2),
+         "effective_from": iso(-2), "reason_en": "Awaiting approval"}])
+
+
+def text(response):
+    return html.unescape(response.get_data(as_text=True))
+
+
+def listed(response):
+    """Licence numbers on a poster, in order."""
+    return re.findall(r'<li class="entry">.*?<span class="nobreak">([^<]+)</span>', text(response),
+                      re.S)
+
+
+def test_province_poster_lists_exactly_the_agencies_licensed_there_today(client,
+                                                                        province_registry):
+    response = client.get("/en/print/province/KH-12")
+    assert response.status_code == 200
+    assert listed(response) == LISTED
+    page = text(response)
+    assert "Phnom Penh" in page
+    for number in (BAYON, REVOKED, EXPIRED, NOT_YET, ELSEWHERE):
+        assert number not in page
+    assert "Angkor Manpower Co., Ltd." in page and "012 345 678, 023 880 990" in page
+    assert 'href="tel:1297"' in page  # the hotline
+    assert f"Printed on {TODAY.strftime('%b')} {TODAY.day}, {TODAY.year}" in page
+    assert "check again before paying" in page
+    assert page.count("<svg") >= 1 + len(LISTED)  # the QR code, and a badge per agency
+    assert "http://registry.test/en/search?province=KH-12" in page  # where the QR code leads
+    assert "<script" not in page and "style=" not in page
+    assert '/static/css/print' in page
+
+
+def test_the_qr_code_encodes_the_live_list(client, province_registry):
+    from registry.qrcode import qr_svg
+    with client.application.test_request_context():
+        expected = qr_svg("http://registry.test/en/search?province=KH-12")
+    assert str(expected) in client.get("/en/print/province/KH-12").get_data(as_text=True)
+
+
+def test_province_with_no_licensed_agency_says_so(client, province_registry):
+    response = client.get("/en/print/province/KH-9")
+    assert response.status_code == 200 and listed(response) == []
+    assert "No agency of this province holds a licence today." in text(response)
+
+
+@pytest.mark.parametrize("url", ["/en/print/province/KH-99", "/en/print/province/kh-12",
+                                 "/en/print/province/Phnom%20Penh", "/fr/print/province/KH-12"])
+def test_unknown_province_is_the_404_page(client, province_registry, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_leaflet_shows_one_agency(client, province_registry):
+    response = client.get(f"/en/print/agencies/{ANGKOR}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Angkor Manpower Co., Ltd." in page and ANGKOR in page
+    assert "012 345 678, 023 880 990" in page and 'href="tel:1297"' in page
+    assert "badge-licensed" in page and "check again before paying" in page
+    assert f"http://registry.test/en/agencies/{ANGKOR}" in page
+
+
+def test_leaflet_of_a_suspended_agency_says_suspended(client, province_registry):
+    page = text(client.get(f"/en/print/agencies/{BAYON}"))
+    assert "badge-suspended" in page and "badge-licensed" not in page
+
+
+def test_unknown_leaflet_is_the_agency_404_page(client, province_registry):
+    response = client.get("/en/print/agencies/KH-MLVT-1999-0001")
+    assert response.status_code == 404
+    assert "No licence on record: do not pay fees to this agency." in text(response)
+
+
+def test_the_agency_page_links_to_its_leaflet(client, province_registry):
+    page = text(client.get(f"/en/agencies/{ANGKOR}"))
+    assert f'href="/en/print/agencies/{ANGKOR}"' in page and "Print a leaflet" in page
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("km", ["ពិនិត្យម្ដងទៀតមុនពេលបង់ប្រាក់"]),
+    ("my", ["ငွေမပေးခင် ထပ်မံစစ်ဆေးပါ"]),
+])
+def test_khmer_and_burmese_posters_are_translated(client, province_registry, lang, words):
+    for url in (f"/{lang}/print/province/KH-12", f"/{lang}/print/agencies/{ANGKOR}"):
+        page = text(client.get(url))
+        assert f'<html lang="{lang}">' in page
+        for word in words:
+            assert word in page, url
+        for english in ("check again before paying", "Printed on", "Licensed recruitment"):
+            assert english not in page, url
+    assert ANGKOR_KM in text(client.get(f"/km/print/province/KH-12"))
+    assert SHWE_MY in text(client.get(f"/my/print/agencies/{ANGKOR}"))
+
+
+def test_no_complainant_data_on_posters_or_leaflets(client, scenario):
+    problems = []
+    for lang in ("en", "km", "my"):
+        for url in [f"/{lang}/print/province/KH-12", f"/{lang}/print/province/KH-17",
+                    *(f"/{lang}/print/agencies/{row['licence_number']}"
+                      for row in PRIVACY_AGENCIES)]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            problems += [f"{url}: {leak}" for leak in leaks(body_text(response))]
+    assert not problems, "\n".join(problems)
+
+
+def many(count, province, prefix):
+    return [agency_row(f"{prefix}-{i:03d}", f"{prefix} Agency {i:03d}", iso(-100), iso(500),
+                       province=province, phones=f"012 {i:03d} 111") for i in range(count)]
+
+
+def test_the_poster_takes_as_many_queries_for_60_agencies_as_for_5(app, client, load):
+    load(agencies=many(5, "KH-1", "FEW") + many(60, "KH-2", "MANY"),
+         sanctions=[{"licence_number": f"MANY-{i:03d}", "kind": "warning", "decided_on": iso(-9),
+                     "reason_en": "Late report", "state": "in_force"} for i in range(0, 60, 3)])
+    counts = {}
+    for code, expected in (("KH-1", 5), ("KH-2", 60)):
+        client.get(f"/en/print/province/{code}")  # anything cached once per process, cached
+        statements = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                response = client.get(f"/en/print/province/{code}")
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+        assert len(listed(response)) == expected
+        counts[code] = len(statements)
+    assert counts["KH-1"] == counts["KH-2"], counts
+    assert counts["KH-2"] <= 6, counts
+
+
+# -- printed to PDF by Chromium, read back with poppler-utils ------------------------------------
+#: The layout of print.css, in millimetres: an A4 sheet, its margins, the poster's head on the
+#: first sheet and each entry's fixed height.
+A4_HEIGHT, A4_MARGIN, HEAD, ENTRY = 297, 12, 90, 20
+FIRST_SHEET = (A4_HEIGHT - 2 * A4_MARGIN - HEAD) // ENTRY  # 9 agencies under the head
+NEXT_SHEETS = (A4_HEIGHT - 2 * A4_MARGIN) // ENTRY  # 13 on each sheet after it
+WALL = 60  # agencies on the printed poster
+SHEETS = 1 + -(-(WALL - FIRST_SHEET) // NEXT_SHEETS)
+KHMER_DIGITS, BURMESE_DIGITS = "០១២៣៤៥៦៧៨៩", "၀၁၂၃၄၅၆၇၈၉"
+POPPLER = ("pdffonts", "pdftotext", "pdfinfo")
+
+
+def in_digits(number, digits):
+    return "".join(digits[int(d)] for d in f"{number:02d}")
+
+
+def wall_row(i):
+    return agency_row(f"KH-WALL-{i:03d}", f"Mekong Workers {i:02d}", iso(-100), iso(400),
+                      name_km=f"ក្រុមហ៊ុន ពលករ មេគង្គ {in_digits(i, KHMER_DIGITS)}",
+                      name_my=f"မဲခေါင် အလုပ်သမား အေဂျင်စီ {in_digits(i, BURMESE_DIGITS)}",
+                      province="KH-12", phones=f"012 400 {i:03d}")
+
+
+@pytest.fixture(scope="module")
+def printing_site(tmp_path_factory):
+    """A registry with 60 licensed agencies in Phnom Penh (and one suspended), served on a free
+    loopback port for Chromium."""
+    import threading
+
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from registry import create_app
+    from registry.services.agencies import profile
+    from registry.services.imports import import_folder
+
+    from .conftest import historic_approver, write_folder
+    tmp = tmp_path_factory.mktemp("posters")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/site.db",
+                      "REGISTRY_INDEX_DIR": str(tmp / "index"),
+                      "REGISTRY_SIGNING_KEY_FILE": str(tmp / "key.pem"),
+                      "SESSION_COOKIE_SECURE": False})
+    with app.app_context():
+        upgrade()
+        folder = write_folder(tmp / "import", agencies=[
+            *(wall_row(i) for i in range(WALL)),
+            agency_row(BAYON, "Bayon Recruitment Agency", iso(-400), iso(700), province="KH-12")],
+            sanctions=[{"licence_number": BAYON, "kind": "suspension", "decided_on": iso(-20),
+                        "effective_from": iso(-20), "state": "in_force"}])
+        import_folder(folder, profile(), "test", approved_by=historic_approver())
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from .test_browser import CHROMIUM, FLAGS
+    # No skip: CI installs Debian's chromium and poppler-utils (.ci/run); without them these
+    # tests must fail, not vanish.
+    from pathlib import Path
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install chromium"
+    import shutil
+    missing = [tool for tool in POPPLER if not shutil.which(tool)]
+    assert not missing, f"{missing} required: apt-get install poppler-utils"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def printed(chromium, url, path):
+    """The page as Chromium prints it: paper size from the page's @page rule, no JavaScript."""
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    response = page.goto(url, wait_until="networkidle")
+    assert response.status == 200, url
+    page.pdf(path=str(path), prefer_css_page_size=True, print_background=True)
+    context.close()
+    return path
+
+
+def poppler(tool, path, *args):
+    import subprocess
+    return subprocess.run([tool, *args, str(path)] if tool != "pdftotext" else
+                          [tool, *args, str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def embedded_fonts(path):
+    """{font name: embedded?} from pdffonts' table."""
+    lines = poppler("pdffonts", path).splitlines()[2:]
+    return {line.split()[0]: line.split()[-5] == "yes" for line in lines}
+
+
+def info(path):
+    return dict(line.split(":", 1) for line in poppler("pdfinfo", path).splitlines())
+
+
+@pytest.mark.parametrize("lang", ["en", "km", "my"])
+def test_the_province_poster_prints_on_a4(printing_site, chromium, tmp_path, lang):
+    pdf = printed(chromium, f"{printing_site}/{lang}/print/province/KH-12",
+                  tmp_path / f"poster-{lang}.pdf")
+    about = info(pdf)
+    assert "A4" in about["Page size"], about["Page size"]
+    assert int(about["Pages"]) == SHEETS == 5
+    words = poppler("pdftotext", pdf)
+    for i in range(WALL):
+        assert f"KH-WALL-{i:03d}" in words
+        assert f"Mekong Workers {i:02d}" in words
+    assert BAYON not in words
+    if lang == "en":
+        assert "check again before paying" in words.replace("\n", " ")
+    fonts = embedded_fonts(pdf)
+    assert fonts and all(fonts.values()), fonts
+    script = {"km": "NotoSansKhmer", "my": "NotoSansMyanmar"}.get(lang)
+    if script:
+        assert any(script in name for name in fonts), fonts
+        for i in range(WALL):
+            assert wall_row(i)[f"name_{lang}"] in words, i
+
+
+@pytest.mark.parametrize("lang", ["en", "km", "my"])
+def test_the_leaflet_prints_on_one_a5_sheet(printing_site, chromium, tmp_path, lang):
+    row = wall_row(7)
+    pdf = printed(chromium, f"{printing_site}/{lang}/print/agencies/{row['licence_number']}",
+                  tmp_path / f"leaflet-{lang}.pdf")
+    about = info(pdf)
+    assert "A5" in about["Page size"] and int(about["Pages"]) == 1, about
+    words = poppler("pdftotext", pdf)
+    assert row["licence_number"] in words and row["name_en"] in words
+    assert "012 400 007" in words and "1297" in words
+    fonts = embedded_fonts(pdf)
+    assert fonts and all(fonts.values()), fonts
+    if lang != "en":
+        assert row[f"name_{lang}"] in words
+        script = {"km": "NotoSansKhmer", "my": "NotoSansMyanmar"}[lang]
+        assert any(script in name for name in fonts), fonts
