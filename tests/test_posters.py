@@ -26,8 +26,7 @@ from registry.services.imports import import_folder
 from .conftest import agency_row, historic_approver, write_folder
 from .test_browser import CHROMIUM, FLAGS
 from .test_languages import catalog, visible_text
-from .test_privacy import (AGENCIES as PRIVACY_AGENCIES, body_text, leaks,  # noqa: F401
-                           scenario)
+from . import test_privacy as privacy
 
 TODAY = date.today()
 ZWSP = "\u200b"
@@ -170,7 +169,7 @@ def test_khmer_and_burmese_posters_are_translated(client, province_registry, lan
             assert word in page, url
         for english in ("check again before paying", "Printed on", "Licensed recruitment"):
             assert english not in page, url
-    assert ANGKOR_KM in text(client.get(f"/km/print/province/KH-12"))
+    assert ANGKOR_KM in text(client.get("/km/print/province/KH-12"))
     assert SHWE_MY in text(client.get(f"/my/print/agencies/{ANGKOR}"))
 
 
@@ -200,15 +199,17 @@ def test_a_myanmar_region_has_its_poster(client, load, country):
     assert client.get("/my/print/province/KH-12").status_code == 404
 
 
-def test_no_complainant_data_on_posters_or_leaflets(client, scenario):
+def test_no_complainant_data_on_posters_or_leaflets(client, load):
+    load(agencies=privacy.AGENCIES, sanctions=privacy.SANCTIONS, complaints=privacy.COMPLAINTS,
+         representatives=privacy.REPRESENTATIVES)
     problems = []
     for lang in ("en", "km", "my"):
         for url in [f"/{lang}/print/province/KH-12", f"/{lang}/print/province/KH-17",
                     *(f"/{lang}/print/agencies/{row['licence_number']}"
-                      for row in PRIVACY_AGENCIES)]:
+                      for row in privacy.AGENCIES)]:
             response = client.get(url)
             assert response.status_code == 200, url
-            problems += [f"{url}: {leak}" for leak in leaks(body_text(response))]
+            problems += [f"{url}: {leak}" for leak in privacy.leaks(privacy.body_text(response))]
     assert not problems, "\n".join(problems)
 
 
