@@ -56,6 +56,7 @@ def angkor(load):
 
 
 ADDRESSES = ["/en/agencies/KH-PC-0001", "/km/agencies/KH-PC-0001", "/en/search?q=angkor",
+             "/km/print/agencies/KH-PC-0001", "/en/print/province/KH-12",
              "/my/search?q=angkor", "/en/", "/api/v1/agencies/KH-PC-0001",
              "/api/v1/search?q=angkor"]
 

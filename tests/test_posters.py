@@ -222,6 +222,7 @@ def test_the_poster_takes_as_many_queries_for_60_agencies_as_for_5(app, client, 
     load(agencies=many(5, "KH-1", "FEW") + many(60, "KH-2", "MANY"),
          sanctions=[{"licence_number": f"MANY-{i:03d}", "kind": "warning", "decided_on": iso(-9),
                      "reason_en": "Late report", "state": "in_force"} for i in range(0, 60, 3)])
+    app.extensions["registry_pages"].answers = None  # the view's own work, not a kept page
     counts = {}
     for code, expected in (("KH-1", 5), ("KH-2", 60)):
         client.get(f"/en/print/province/{code}")  # anything cached once per process, cached
@@ -238,8 +239,9 @@ def test_the_poster_takes_as_many_queries_for_60_agencies_as_for_5(app, client, 
         assert len(listed(response)) == expected
         counts[code] = len(statements)
     assert counts["KH-1"] == counts["KH-2"], counts
-    # The search index's catch-up check, then the agencies, their licences, sanctions, phones.
-    assert counts["KH-2"] == 5, statements
+    # The search index's catch-up check, the record's version (pagecache.py), then the
+    # agencies, their licences, sanctions and phones.
+    assert counts["KH-2"] == 6, statements
 
 
 # -- printed to PDF by Chromium, read back with poppler-utils ------------------------------------

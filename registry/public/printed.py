@@ -3,6 +3,7 @@ hall, pagoda or labour office, and one agency on an A5 leaflet. The browser prin
 pages with a print style sheet, no JavaScript and no PDF library."""
 from flask import abort, redirect, render_template, url_for
 
+from .. import pagecache
 from ..normalise import clean_text
 from ..qrcode import qr_svg
 from ..services import agencies
@@ -13,6 +14,7 @@ bp = localised_blueprint("printed", __name__)
 
 
 @bp.route("/<lang>/print/province/<code>")
+@pagecache.kept()
 def province(code):
     profile = agencies.profile()
     place = profile.province(code)
@@ -27,6 +29,7 @@ def province(code):
 
 
 @bp.route("/<lang>/print/agencies/<path:licence_number>")
+@pagecache.kept()
 def leaflet(licence_number):
     record, licence = agencies.find(licence_number[:100])
     if record is None:
