@@ -69,9 +69,12 @@ def record_figures(months):
     by_status = status_counts(today())
     since = (today().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
     per_month = Counter()
-    for decided_on, in db.session.execute(published.public_sanctions_query().with_only_columns(
-            Sanction.decided_on).where(Sanction.decided_on >= since)):
-        per_month[decided_on.strftime("%Y-%m")] += 1
+    # Counted per day by the database (a few hundred rows, not tens of thousands of
+    # sanctions), then per month here: months are written differently in each SQL dialect.
+    for decided_on, count in db.session.execute(
+            published.public_sanctions_query().with_only_columns(Sanction.decided_on, func.count())
+            .where(Sanction.decided_on >= since).group_by(Sanction.decided_on)):
+        per_month[decided_on.strftime("%Y-%m")] += count
     by_category, by_outcome, compensation = complaint_figures()
     return {
         "by_status": [(s, by_status.get(s, 0)) for s in STATUSES],
