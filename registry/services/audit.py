@@ -60,10 +60,15 @@ def length():
     """How many entries the chain holds, committed: the public record's version. Every write
     to the record appends to the chain in its own transaction, and writers take turns on the
     head, so no length is reused or committed out of order (what pagecache.py keys by).
-    Read on a pooled connection of its own, not through the request's session, whose
-    machinery was most of the cost of a 304."""
-    with db.engine.connect() as connection:
-        return connection.exec_driver_sql("SELECT max(seq) FROM audit_entry").scalar() or 0
+    Read on a pooled connection of its own, by the driver itself (20 µs, against 57 through
+    SQLAlchemy's Connection and more through the request's session): it is most of a 304."""
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT max(seq) FROM audit_entry")
+        return cursor.fetchone()[0] or 0
+    finally:
+        connection.close()  # back to the pool, its transaction ended
 
 
 def head_hash():
