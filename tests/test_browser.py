@@ -95,6 +95,9 @@ def open_page(browser, url, javascript=True):
     page.on("requestfinished", lambda r: transferred.append(
         (r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"])))
     page.goto(url, wait_until="networkidle")
+    if javascript:
+        # On a busy machine a font can still be in flight when the network looks idle.
+        page.evaluate("document.fonts.ready.then(() => true)")
     return page, transferred
 
 
