@@ -71,3 +71,20 @@ def channel_key(kind, value, region):
     value = clean_text(value).lower()
     value = re.sub(r"^https?://(www\.|m\.)?", "", value).rstrip("/")
     return value.lstrip("@")
+
+
+#: Shorter than this once normalised, an address says too little to tie two agencies together
+#: ("Phnom Penh", "ភ្នំពេញ"): no key.
+ADDRESS_MIN_LENGTH = 12
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+
+
+def address_key(text):
+    """Two head-office addresses written alike: NFC, case-folded, zero-width spaces dropped,
+    punctuation and whitespace as one space. '' when too short to mean one place."""
+    text = unicodedata.normalize("NFC", str(text or "")).translate(_ZERO_WIDTH).casefold()
+    # Letters, marks and digits stay: Khmer and Burmese vowels and subscripts are marks (which
+    # \W would count as punctuation); everything else (punctuation, symbols, spaces) divides.
+    key = " ".join("".join(ch if unicodedata.category(ch)[0] in "LMN" else " "
+                           for ch in text).split())
+    return key if len(key) >= ADDRESS_MIN_LENGTH else ""
