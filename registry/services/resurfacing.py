@@ -7,7 +7,7 @@ that share a declared channel or a head-office address with it; `all_pairs()` ev
 for the regulators' dashboard. Both in a fixed number of queries, whatever the registry's size.
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
@@ -32,18 +32,27 @@ class Link:
     value: str
     #: The flagged agency.
     other: Agency
-    #: The revocation or suspension that flagged it.
-    sanction: Sanction
+    #: The revocation or suspension that flagged it (a Flag: kind, effective_from).
+    sanction: "Flag"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """The revocation or suspension that flags an agency: what a page says of it."""
+    kind: str
+    effective_from: date
+    sanction_id: int
 
 
 def flagging_query(on):
     """Binding revocations and suspensions that flag their agency on `on`: in effect today (the
-    status rule's revoked or suspended), or taken effect within FLAG_DAYS."""
+    status rule's revoked or suspended), or taken effect within FLAG_DAYS. Columns only: a
+    registry holds thousands, and a page view reads them all."""
     newer = aliased(Licence)
     # A licence issued after a revocation took effect is the agency licensed afresh (status.py).
     relicensed = exists().where(newer.agency_id == Sanction.agency_id,
                                 newer.issued_on > Sanction.effective_from, newer.issued_on <= on)
-    return select(Sanction).where(
+    return select(Sanction.agency_id, Sanction.kind, Sanction.effective_from, Sanction.id).where(
         Sanction.kind.in_(("revocation", "suspension")), Sanction.state.in_(BINDING_STATES),
         Sanction.effective_from <= on,
         or_(Sanction.effective_from >= on - timedelta(days=FLAG_DAYS),
@@ -53,12 +62,14 @@ def flagging_query(on):
 
 
 def flagged(on=None):
-    """{agency id: the sanction that flags it}, the latest to take effect. One query."""
+    """{agency id: the Flag}, the sanction that took effect last. One query."""
     by_agency = {}
-    for s in db.session.scalars(flagging_query(on or agencies.today())):
-        kept = by_agency.get(s.agency_id)
-        if kept is None or (s.effective_from, s.id) > (kept.effective_from, kept.id):
-            by_agency[s.agency_id] = s
+    for agency_id, kind, effective_from, sanction_id in db.session.execute(
+            flagging_query(on or agencies.today())):
+        kept = by_agency.get(agency_id)
+        if kept is None or (effective_from, sanction_id) > (kept.effective_from,
+                                                            kept.sanction_id):
+            by_agency[agency_id] = Flag(kind, effective_from, sanction_id)
     return by_agency
 
 
