@@ -71,3 +71,30 @@ def channel_key(kind, value, region):
     value = clean_text(value).lower()
     value = re.sub(r"^https?://(www\.|m\.)?", "", value).rstrip("/")
     return value.lstrip("@")
+
+
+#: Shorter than this once normalised, an address says too little to tie two agencies together
+#: ("Phnom Penh", "ភ្នំពេញ"): no key.
+ADDRESS_MIN_LENGTH = 12
+
+
+class _AddressDividers(dict):
+    """str.translate's table for address keys, filled as characters are met (a table of all of
+    Unicode would cost every start-up): letters, marks and digits stay (Khmer and Burmese
+    vowels and subscripts are marks, which \\W would count as punctuation); zero-width spaces
+    go; anything else (punctuation, symbols, spaces) divides words."""
+    def __missing__(self, codepoint):
+        char = chr(codepoint)
+        self[codepoint] = char if unicodedata.category(char)[0] in "LMN" else " "
+        return self[codepoint]
+
+
+_ADDRESS_TABLE = _AddressDividers(dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff")))
+
+
+def address_key(text):
+    """Two head-office addresses written alike: NFC, case-folded, zero-width spaces dropped,
+    punctuation and whitespace as one space. '' when too short to mean one place."""
+    text = unicodedata.normalize("NFC", str(text or "")).casefold().translate(_ADDRESS_TABLE)
+    key = " ".join(text.split())
+    return key if len(key) >= ADDRESS_MIN_LENGTH else ""

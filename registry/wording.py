@@ -144,6 +144,8 @@ CHANNEL_KINDS = {
     "email": _l("E-mail"),
     "branch": _l("Branch office"),
 }
+#: What an agency may share with a revoked or suspended one (services.resurfacing).
+SHARED_KINDS = {**CHANNEL_KINDS, "address": _l("Head office")}
 
 
 def status_reason(status, format_date):

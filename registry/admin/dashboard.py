@@ -3,7 +3,7 @@ from flask import Blueprint, render_template
 
 from .. import wording
 from ..auth import role_required
-from ..services import dashboard
+from ..services import dashboard, resurfacing
 from .common import EVERYONE
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,4 +25,5 @@ def dashboard_page():
         (wording.ADMIN_CHARTS["outcomes"],
          named(figures["by_outcome"], wording.COMPLAINT_STATUSES)),
     ]
-    return render_template("admin/dashboard.html", figures=figures, charts=charts)
+    return render_template("admin/dashboard.html", figures=figures, charts=charts,
+                           pairs=resurfacing.all_pairs())

@@ -1,5 +1,5 @@
 """Public records as JSON: public fields only, dates ISO 8601, amounts as decimal strings."""
-from ..services import agencies, clearances, published
+from ..services import agencies, clearances, published, resurfacing
 from ..services.audit import jsonable
 from ..services.verification import describe_clearance, status_reason
 from ..urls import absolute
@@ -54,8 +54,19 @@ def agency_record(agency):
         "complaints": [complaint(c) for c in agency.complaints],
         "representatives": [representative(r, today) for r in agency.representatives],
         "clearances": [describe_clearance(c, today) for c in clearances.public_of(agency)],
+        "shared_with": [shared(link) for link in resurfacing.links_of(agency, today)],
         "url": agency_url(agency),
     })
+
+
+def shared(link):
+    """A channel or address shared with a revoked or suspended agency: a lead, not a verdict."""
+    return {
+        "kind": link.kind, "value": link.value,
+        "agency": {"id": link.other.public_id, "licence_number": link.other.licence_number,
+                   "name": link.other.names(), "url": agency_url(link.other)},
+        "sanction": {"kind": link.sanction.kind, "effective_from": link.sanction.effective_from},
+    }
 
 
 def sanction(s):

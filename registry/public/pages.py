@@ -8,7 +8,7 @@ from .. import limits, pagecache, search
 from ..config import LANGUAGES
 from ..i18n import negotiated, preferred_language
 from ..normalise import clean_text
-from ..services import agencies, clearances, leads, published
+from ..services import agencies, clearances, leads, published, resurfacing
 from ..status import STATUSES
 from .localised import localised_blueprint, set_language_cookie, switch_language
 
@@ -164,4 +164,5 @@ def agency(licence_number):
         "public/agency.html", agency=record, status=agencies.status_of(record, today),
         sanctions=published.sanctions_of(record),
         ads=[(c, clearances.airing_of(c, today)) for c in clearances.public_of(record)],
-        summary=agencies.complaint_summary(record), today=today, lang=g.lang)
+        summary=agencies.complaint_summary(record), today=today, lang=g.lang,
+        shared=resurfacing.links_of(record, today))

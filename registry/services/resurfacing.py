@@ -1,0 +1,164 @@
+"""Agencies that resurface (issue 11, third part): a revoked or suspended agency often reopens
+under a new name with the same phone, page or address. Reads only.
+
+"Flagged": an agency revoked or suspended today, or with a binding revocation or suspension
+that took effect in the last five years. `links_of(agency)` lists the flagged *other* agencies
+that share a declared channel or a head-office address with it; `all_pairs()` every such pair,
+for the regulators' dashboard. Both in a fixed number of queries, whatever the registry's size.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Agency, Channel, Licence, Sanction
+from ..normalise import address_key
+from ..status import BINDING_STATES
+from . import agencies
+
+#: How far back a revocation or suspension makes an agency's phones and pages a lead.
+FLAG_DAYS = 5 * 365
+ADDRESS_LANGS = ("en", "km", "my")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One thing an agency shares with a flagged agency."""
+    #: A channel kind ("phone", "facebook"…) or "address".
+    kind: str
+    #: The shared value as the agency wrote it.
+    value: str
+    #: The flagged agency.
+    other: Agency
+    #: The revocation or suspension that flagged it (a Flag: kind, effective_from).
+    sanction: "Flag"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """The revocation or suspension that flags an agency: what a page says of it."""
+    kind: str
+    effective_from: date
+    sanction_id: int
+
+
+def flagging_query(on):
+    """Binding revocations and suspensions that flag their agency on `on`: in effect today (the
+    status rule's revoked or suspended), or taken effect within FLAG_DAYS. Columns only: a
+    registry holds thousands, and a page view reads them all."""
+    newer = aliased(Licence)
+    # A licence issued after a revocation took effect is the agency licensed afresh (status.py).
+    relicensed = exists().where(newer.agency_id == Sanction.agency_id,
+                                newer.issued_on > Sanction.effective_from, newer.issued_on <= on)
+    return select(Sanction.agency_id, Sanction.kind, Sanction.effective_from, Sanction.id).where(
+        Sanction.kind.in_(("revocation", "suspension")), Sanction.state.in_(BINDING_STATES),
+        Sanction.effective_from <= on,
+        or_(Sanction.effective_from >= on - timedelta(days=FLAG_DAYS),
+            and_(Sanction.kind == "suspension",
+                 or_(Sanction.effective_to.is_(None), Sanction.effective_to >= on)),
+            and_(Sanction.kind == "revocation", ~relicensed)))
+
+
+def flagged(on=None):
+    """{agency id: the Flag}, the sanction that took effect last. One query."""
+    by_agency = {}
+    for agency_id, kind, effective_from, sanction_id in db.session.execute(
+            flagging_query(on or agencies.today())):
+        kept = by_agency.get(agency_id)
+        if kept is None or (effective_from, sanction_id) > (kept.effective_from,
+                                                            kept.sanction_id):
+            by_agency[agency_id] = Flag(kind, effective_from, sanction_id)
+    return by_agency
+
+
+def family(kind, key):
+    """Which keys may be compared: a phone number is one whether declared as a phone or a Viber
+    account; a handle only against the same kind (a Telegram '@joy' is not the page 'joy')."""
+    return "phone" if key.startswith("+") or key.isdigit() else kind
+
+
+def address_keys(agency_row):
+    """{key: the address as written} for each language's head-office address."""
+    keys = {}
+    for lang in ADDRESS_LANGS:
+        text = getattr(agency_row, f"address_{lang}") or ""
+        key = address_key(text)
+        if key:
+            keys.setdefault(key, text)
+    return keys
+
+
+def flagged_addresses(flags):
+    """{address key: [flagged agency ids]}. Only flagged agencies' addresses are read (they are
+    few), so no address column needs an index: a page view never reads every agency's."""
+    by_key = {}
+    if not flags:
+        return by_key
+    for row in db.session.execute(select(Agency.id, Agency.address_en, Agency.address_km,
+                                         Agency.address_my).where(Agency.id.in_(list(flags)))):
+        for key in address_keys(row):
+            by_key.setdefault(key, []).append(row.id)
+    return by_key
+
+
+def links_of(agency, on=None):
+    """The flagged other agencies that share a channel or an address with `agency`, as Links
+    ordered by the other's English name. Six queries, whatever the registry's size."""
+    flags = flagged(on)
+    found = {}  # (other id, kind, value) -> sanction
+    mine = {c.lookup_key: c for c in agency.channels if c.lookup_key}
+    if mine and flags:
+        for other_id, kind, key in db.session.execute(
+                select(Channel.agency_id, Channel.kind, Channel.lookup_key)
+                .where(Channel.lookup_key.in_(list(mine)), Channel.agency_id != agency.id)):
+            own = mine[key]
+            if other_id in flags and family(own.kind, key) == family(kind, key):
+                found[(other_id, own.kind, own.value)] = flags[other_id]
+    by_key = flagged_addresses({i: s for i, s in flags.items() if i != agency.id})
+    for key, text in address_keys(agency).items():
+        for other_id in by_key.get(key, ()):
+            found[(other_id, "address", text)] = flags[other_id]
+    return links(agency, found)
+
+
+def links(agency, found):
+    others = {a.id: a for a in agencies.get_many(sorted({k[0] for k in found}), agencies.LISTED)}
+    rows = [Link(kind, value, others[other_id], sanction)
+            for (other_id, kind, value), sanction in found.items()]
+    return sorted(rows, key=lambda link: (link.other.name_en.casefold(), link.other.id,
+                                          link.kind, link.value))
+
+
+def all_pairs(on=None):
+    """Every (agency, Link) in the registry: each agency sharing a channel or an address with a
+    flagged other agency. Four queries and one pass over the agencies' addresses, not one
+    query per agency; ordered by when the sanction took effect, newest first."""
+    on = on or agencies.today()
+    flags = flagged(on)
+    if not flags:
+        return []
+    found = {}  # (agency id, other id, kind, value) -> sanction
+    theirs = aliased(Channel)
+    for agency_id, kind, value, key, other_id, other_kind in db.session.execute(
+            select(Channel.agency_id, Channel.kind, Channel.value, Channel.lookup_key,
+                   theirs.agency_id, theirs.kind)
+            .join(theirs, theirs.lookup_key == Channel.lookup_key)
+            .where(theirs.agency_id.in_(list(flags)), theirs.agency_id != Channel.agency_id,
+                   Channel.lookup_key != "")):
+        if family(kind, key) == family(other_kind, key):
+            found[(agency_id, other_id, kind, value)] = flags[other_id]
+    by_key = flagged_addresses(flags)
+    for row in db.session.execute(select(Agency.id, Agency.address_en, Agency.address_km,
+                                         Agency.address_my)):
+        for key, text in address_keys(row).items():
+            for other_id in by_key.get(key, ()):
+                if other_id != row.id:
+                    found[(row.id, other_id, "address", text)] = flags[other_id]
+    loaded = {a.id: a for a in agencies.get_many(
+        sorted({k[0] for k in found} | {k[1] for k in found}), agencies.LISTED)}
+    pairs = [(loaded[agency_id], Link(kind, value, loaded[other_id], sanction))
+             for (agency_id, other_id, kind, value), sanction in found.items()]
+    return sorted(pairs, key=lambda p: (-p[1].sanction.effective_from.toordinal(),
+                                        p[1].other.id, p[0].id, p[1].kind, p[1].value))
