@@ -80,3 +80,16 @@ def test_dashboard_lists_the_pairs(app, client, resurfaced):
     assert "Bright Future Jobs" in section and "Golden Bridge Manpower" in section
     assert "Paused Recruitment" in section
     assert "/en/agencies/KH-N-0002" in section and "/en/agencies/KH-R-0001" in section
+
+
+def test_dashboard_shows_the_newest_pairs_and_says_how_many_there_are(app, client, resurfaced,
+                                                                      monkeypatch):
+    import sys
+    monkeypatch.setattr(sys.modules["registry.admin.dashboard"], "PAIRS_SHOWN", 2)
+    staff = Staff(app, client)
+    staff.create("clerk@m.example", "clerk")
+    assert staff.login("clerk@m.example").status_code == 302
+    section = client.get("/admin/").get_data(as_text=True).split('id="resurfacing"')[1]
+    assert section.count("<tr>") == 1 + 2 and "The newest 2 of 3." in section
+    # The newest sanction first: the suspension (30 days ago) before the revocation.
+    assert section.index("Paused Recruitment") < section.index("Golden Bridge Manpower")

@@ -4,9 +4,13 @@ from flask import Blueprint, render_template
 from .. import wording
 from ..auth import role_required
 from ..services import dashboard, resurfacing
+from ..services.agencies import today
 from .common import EVERYONE
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+#: Agencies sharing a phone, page or address with a sanctioned one: the newest, as leads (a
+#: national registry holds thousands of such pairs, mostly shared branch addresses).
+PAIRS_SHOWN = 100
 
 
 def named(rows, names):
@@ -26,4 +30,5 @@ def dashboard_page():
          named(figures["by_outcome"], wording.COMPLAINT_STATUSES)),
     ]
     return render_template("admin/dashboard.html", figures=figures, charts=charts,
-                           pairs=resurfacing.all_pairs())
+                           pairs=resurfacing.all_pairs(limit=PAIRS_SHOWN),
+                           pairs_total=len(resurfacing.pair_keys(today())))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..models import AuditEntry, utcnow
 from . import checkpoints
+from .agencies import today
 
 GENESIS = "0" * 64
 HEAD = "audit_head"
@@ -69,6 +70,17 @@ def length():
         return cursor.fetchone()[0] or 0
     finally:
         connection.close()  # back to the pool, its transaction ended
+
+
+def kept_until_changed(name, compute, *args):
+    """`compute(*args)`, kept by the app until the record changes (length) or the day turns:
+    for figures read over the whole record (plain data only, never database objects, which
+    belong to one request's session)."""
+    key = (length(), today(), args)
+    kept = current_app.extensions.get(name)
+    if kept is None or kept[0] != key:
+        kept = current_app.extensions[name] = (key, compute(*args))
+    return kept[1]
 
 
 def head_hash():

@@ -2,7 +2,6 @@
 from collections import Counter
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -52,16 +51,13 @@ def figures(months=12, top=20):
     """The dashboard's figures. Those counted over the whole record (a million complaints take
     most of a second) are kept by the app until the record changes (audit.length) or the day
     turns; leads and pending drafts are read each time."""
-    key = (audit.length(), today(), months)
-    kept = current_app.extensions.get("registry_dashboard")
-    if kept is None or kept[0] != key:
-        kept = current_app.extensions["registry_dashboard"] = (key, record_figures(months))
+    kept = audit.kept_until_changed("registry_dashboard", record_figures, months)
     leads = db.session.execute(
         select(UnmatchedSearch.kind, UnmatchedSearch.text, func.sum(UnmatchedSearch.count))
         .where(UnmatchedSearch.day >= today() - timedelta(days=30))
         .group_by(UnmatchedSearch.kind, UnmatchedSearch.text)
         .order_by(func.sum(UnmatchedSearch.count).desc()).limit(top)).all()
-    return {**kept[1], "leads": leads, "pending": db.session.scalar(
+    return {**kept, "leads": leads, "pending": db.session.scalar(
         select(func.count(Sanction.id)).where(Sanction.state == "pending"))}
 
 

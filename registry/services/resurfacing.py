@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Agency, Channel, Licence, Sanction
 from ..normalise import address_key
 from ..status import BINDING_STATES
-from . import agencies
+from . import agencies, audit
 
 #: How far back a revocation or suspension makes an agency's phones and pages a lead.
 FLAG_DAYS = 5 * 365
@@ -103,10 +103,23 @@ def flagged_addresses(flags):
     return by_key
 
 
+def flag_state(on=None):
+    """(flagged(), flagged_addresses()), kept until the record changes or the day turns: a
+    registry of 100,000 holds thousands of flagging sanctions, which every agency page would
+    otherwise read and whose addresses it would key again."""
+    return audit.kept_until_changed("registry_flags", _flag_state, on or agencies.today())
+
+
+def _flag_state(on):
+    flags = flagged(on)
+    return flags, flagged_addresses(flags)
+
+
 def links_of(agency, on=None):
     """The flagged other agencies that share a channel or an address with `agency`, as Links
-    ordered by the other's English name. Six queries, whatever the registry's size."""
-    flags = flagged(on)
+    ordered by the other's English name. A fixed number of queries, whatever the registry's
+    size."""
+    flags, by_key = flag_state(on)
     found = {}  # (other id, kind, value) -> sanction
     mine = {c.lookup_key: c for c in agency.channels if c.lookup_key}
     if mine and flags:
@@ -116,10 +129,10 @@ def links_of(agency, on=None):
             own = mine[key]
             if other_id in flags and family(own.kind, key) == family(kind, key):
                 found[(other_id, own.kind, own.value)] = flags[other_id]
-    by_key = flagged_addresses({i: s for i, s in flags.items() if i != agency.id})
     for key, text in address_keys(agency).items():
         for other_id in by_key.get(key, ()):
-            found[(other_id, "address", text)] = flags[other_id]
+            if other_id != agency.id:
+                found[(other_id, "address", text)] = flags[other_id]
     return links(agency, found)
 
 
@@ -131,12 +144,25 @@ def links(agency, found):
                                           link.kind, link.value))
 
 
-def all_pairs(on=None):
-    """Every (agency, Link) in the registry: each agency sharing a channel or an address with a
-    flagged other agency. Four queries and one pass over the agencies' addresses, not one
-    query per agency; ordered by when the sanction took effect, newest first."""
-    on = on or agencies.today()
-    flags = flagged(on)
+def all_pairs(on=None, limit=None):
+    """Every (agency, Link) in the registry, or the newest `limit`: each agency sharing a
+    channel or an address with a flagged other agency, newest sanction first. The pairs are
+    found by a few set-based queries and one pass over the agencies' addresses (kept until the
+    record changes); only the agencies shown are loaded."""
+    keys = pair_keys(on or agencies.today())[:limit]
+    loaded = {a.id: a for a in agencies.get_many(
+        sorted({k[0] for k in keys} | {k[1] for k in keys}), agencies.LISTED)}
+    return [(loaded[agency_id], Link(kind, value, loaded[other_id], sanction))
+            for agency_id, other_id, kind, value, sanction in keys]
+
+
+def pair_keys(on):
+    """[(agency id, flagged other id, kind, value, Flag)], newest sanction first."""
+    return audit.kept_until_changed("registry_pairs", _pair_keys, on)
+
+
+def _pair_keys(on):
+    flags, by_key = flag_state(on)
     if not flags:
         return []
     found = {}  # (agency id, other id, kind, value) -> sanction
@@ -149,16 +175,11 @@ def all_pairs(on=None):
                    Channel.lookup_key != "")):
         if family(kind, key) == family(other_kind, key):
             found[(agency_id, other_id, kind, value)] = flags[other_id]
-    by_key = flagged_addresses(flags)
     for row in db.session.execute(select(Agency.id, Agency.address_en, Agency.address_km,
                                          Agency.address_my)):
         for key, text in address_keys(row).items():
             for other_id in by_key.get(key, ()):
                 if other_id != row.id:
                     found[(row.id, other_id, "address", text)] = flags[other_id]
-    loaded = {a.id: a for a in agencies.get_many(
-        sorted({k[0] for k in found} | {k[1] for k in found}), agencies.LISTED)}
-    pairs = [(loaded[agency_id], Link(kind, value, loaded[other_id], sanction))
-             for (agency_id, other_id, kind, value), sanction in found.items()]
-    return sorted(pairs, key=lambda p: (-p[1].sanction.effective_from.toordinal(),
-                                        p[1].other.id, p[0].id, p[1].kind, p[1].value))
+    return sorted(((*k, sanction) for k, sanction in found.items()),
+                  key=lambda p: (-p[4].effective_from.toordinal(), p[1], p[0], p[2], p[3]))
