@@ -108,7 +108,7 @@ class Revalidate:
             return None
         page_key = key(searches, lang)
         tag = page_key and tag_of(page_key)
-        return tag if tag and request.if_none_match.contains(tag) else None
+        return tag if tag and holds(tag) else None
 
 
 def key(searches, lang=None):
@@ -116,13 +116,19 @@ def key(searches, lang=None):
     built or repaired: answered afresh). `lang`: the address's, else negotiated (the API)."""
     parts = [current_app.extensions["registry_pages"].build, audit.length(),
              agencies.today().isoformat(), lang or getattr(g, "lang", None) or preferred_language(),
-             request.full_path]
+             request.path, request.query_string]
     if searches:
         try:
             parts.append(search.generation())
         except Exception:  # noqa: BLE001 - not ready or damaged: the view says so, uncached
             return None
     return repr(parts)
+
+
+def holds(tag):
+    """The visitor holds this answer: its tag is named (never `*`, which would answer 304 for
+    an address that is now a 404, a redirect or a lead to count)."""
+    return not request.if_none_match.star_tag and request.if_none_match.contains(tag)
 
 
 def tag_of(page_key):
@@ -167,7 +173,7 @@ def answer_early():
     if page_key is None:
         return None
     tag = tag_of(page_key)
-    if request.if_none_match.contains(tag):
+    if holds(tag):
         response = current_app.response_class(status=304)
     else:
         answer = current_app.extensions["registry_pages"].get(page_key)

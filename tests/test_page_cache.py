@@ -245,3 +245,16 @@ def test_other_addresses_are_answered_by_the_app(client, angkor, address):
     first = client.get(address)
     again = client.get(address, headers={"If-None-Match": first.headers.get("ETag", '"x"')})
     assert again.status_code == (304 if first.status_code == 200 else first.status_code)
+
+
+@pytest.mark.parametrize("address", ["/en/agencies/KH-NONE-1", "/api/v1/agencies/KH-NONE-1",
+                                     "/en/agencies/kh-pc-0001"])
+def test_a_star_never_revalidates_an_address_that_is_not_an_answer(client, angkor, address):
+    client.get(angkor)
+    assert client.get(address, headers={"If-None-Match": "*"}).status_code in (301, 404)
+
+
+def test_the_path_and_the_query_are_told_apart(client, load, angkor):
+    load(agencies=[ANGKOR, agency_row("KH-PC-0002", "Mekong Jobs")])
+    assert client.get("/api/v1/agencies/KH-PC-000%3F2").status_code == 200
+    assert client.get("/api/v1/agencies/KH-PC-000?2?").status_code == 404
