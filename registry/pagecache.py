@@ -102,7 +102,7 @@ class Revalidate:
 
     @staticmethod
     def tag_held():
-        searches = getattr(current_app.view_functions.get(request.endpoint), "page_kept", None)
+        searches = kept_view()
         lang = (request.view_args or {}).get("lang")
         if searches is None or (lang is not None and lang not in LANGUAGES):
             return None
@@ -162,11 +162,16 @@ def kept(searches=False):
     return decorator
 
 
+def kept_view():
+    """For this request's view: None if it is not `kept`, else whether it searches."""
+    return getattr(current_app.view_functions.get(request.endpoint), "page_kept", None)
+
+
 def answer_early():
     """Before the rest of the request's work (sign-in, address checks, the view): a 304 when
     the visitor holds this answer, or the kept answer. Runs after the rate limits and the
     index's catch-up (init_app), so both still hold for kept answers."""
-    searches = getattr(current_app.view_functions.get(request.endpoint), "page_kept", None)
+    searches = kept_view()
     if searches is None or request.method not in ("GET", "HEAD") or waiting_message():
         return None
     page_key = g.page_key = key(searches)
