@@ -45,14 +45,17 @@ def create_app(test_config=None):
     search.init_app(app)
     pagecache.init_app(app)
 
-    from . import admin, api, auth, health, public, web
+    from . import admin, api, auth, health, messaging, public, web
     from .cli import init_app as init_cli
     auth.init_app(app)
     for blueprint in (*public.blueprints, *admin.blueprints):
         app.register_blueprint(blueprint)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(messaging.bp)
     csrf.exempt(api.bp)
+    csrf.exempt(messaging.bp)
+    messaging.init_app(app)
     web.init_app(app)
     if app.config["REGISTRY_PROXY_COUNT"]:
         count = app.config["REGISTRY_PROXY_COUNT"]

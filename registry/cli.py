@@ -1,5 +1,5 @@
 """Command line: flask --app registry import|seed|reindex|export|create-user|
-clear-sign-in-failures|audit verify|audit checkpoint|opendata snapshot."""
+clear-sign-in-failures|audit verify|audit checkpoint|opendata snapshot|message."""
 import csv
 import getpass
 import secrets
@@ -17,10 +17,11 @@ import segno
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import search
+from . import search, sms
 from .extensions import db
 from .models import Agency
-from .services import ServiceError, audit, backups, checkpoints, logins, snapshots, users
+from .services import (ServiceError, audit, backups, checkpoints, logins, messages, snapshots,
+                       users)
 from .services.agencies import profile
 from .services.export import export_folder
 from .services.import_rows import FILES, count_rows
@@ -37,7 +38,7 @@ opendata_cli = AppGroup("opendata", help="Publish the open data.")
 def init_app(app):
     for command in (import_command, seed_command, reindex_command, export_command,
                     create_user_command, clear_failures_command, backup_command,
-                    restore_command, demo_officers_command):
+                    restore_command, demo_officers_command, message_command):
         app.cli.add_command(command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(opendata_cli)
@@ -304,3 +305,19 @@ def read_source(source):
         text = "\n\n".join(node.text or "" for node in feed.iter(
             "{http://www.w3.org/2005/Atom}content"))
     return text
+
+
+@click.command("message")
+@click.argument("text")
+@with_appcontext
+def message_command(text):
+    """Print the answer a text message would get (a real check: it mints its receipt)."""
+    base = current_app.config["REGISTRY_BASE_URL"] or "http://localhost"
+    search.catch_up()
+    # Receipts carry their address: built from REGISTRY_BASE_URL, as in a request.
+    with current_app.test_request_context("/", base_url=base):
+        reply = messages.answer(text)
+    click.echo(reply.text)
+    click.echo(f"({reply.lang}: {sms.segments(reply.text)} SMS, {sms.units(reply.text)} "
+               f"{'GSM-7 characters' if sms.encoding(reply.text) == 'gsm7' else 'UCS-2 units'})",
+               err=True)

@@ -11,6 +11,7 @@ LANGUAGES = ("en", "km", "my")
 #: Settings with a default in Config that an environment variable of the same name overrides.
 TUNABLE = {"REGISTRY_LIMIT_VERIFY": str, "REGISTRY_LIMIT_BULK": str,
            "REGISTRY_LIMIT_SEARCH": str, "REGISTRY_LIMIT_OPEN_DATA": str, "REGISTRY_LIMIT_SIGN_IN": str,
+           "REGISTRY_LIMIT_MESSAGES": str,
            "REGISTRY_OUTBOX_POLL_SECONDS": float, "REGISTRY_READY_MAX_LAG": int,
            "REGISTRY_MAX_UPLOAD_ROWS": int, "REGISTRY_PAGE_CACHE_SIZE": int}
 
@@ -48,6 +49,11 @@ def from_environment(instance_path):
         "REGISTRY_BASE_URL": env("REGISTRY_BASE_URL", "").rstrip("/"),
         # Other Host headers to answer besides the base URL's (e.g. a load balancer's checks).
         "REGISTRY_TRUSTED_HOSTS": env("REGISTRY_TRUSTED_HOSTS", ""),
+        # The messaging doors (docs/messaging.md): each is closed (404) until its secret is set.
+        "REGISTRY_SMS_SECRET": env("REGISTRY_SMS_SECRET", ""),
+        "REGISTRY_TELEGRAM_TOKEN": env("REGISTRY_TELEGRAM_TOKEN", ""),
+        "REGISTRY_TELEGRAM_SECRET": env("REGISTRY_TELEGRAM_SECRET", ""),
+        "REGISTRY_VIBER_TOKEN": env("REGISTRY_VIBER_TOKEN", ""),
     }
 
 
@@ -84,6 +90,9 @@ class Config:
     REGISTRY_LIMIT_OPEN_DATA = "20 per minute"
     #: Sign-in forms, besides the per-account delays of services.logins.
     REGISTRY_LIMIT_SIGN_IN = "30 per minute"
+    #: Per sender of text messages (SMS, Telegram, Viber), counted by a keyed hash of the sender:
+    #: a migrant checks a few agencies, a broker's phone does not get to query the registry.
+    REGISTRY_LIMIT_MESSAGES = "10 per hour;40 per day"
     #: /readyz fails when this node's index is further behind the outbox than this.
     REGISTRY_READY_MAX_LAG = 100
 

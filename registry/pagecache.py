@@ -37,7 +37,8 @@ def build_id(config):
     settings that show on pages (never the secrets): a deployment changes every key."""
     digest = hashlib.sha256(package_digest().encode())
     settings = sorted((k, repr(v)) for k, v in config.items() if k.startswith("REGISTRY_")
-                      and "SECRET" not in k and not k.endswith("_DIR"))
+                      and "SECRET" not in k and "TOKEN" not in k
+                      and not k.endswith("_DIR"))
     digest.update(repr(settings).encode())
     return digest.hexdigest()[:16]
 

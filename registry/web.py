@@ -149,9 +149,10 @@ def init_app(app):
 
 def error_response(code, message=None):
     message = str(message or ERROR_MESSAGES.get(code) or ERROR_MESSAGES[400])
-    if request.path.startswith("/api/"):
-        name = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-                413: "too_large", 414: "too_large", 429: "rate_limited"}.get(code, "server_error")
+    if request.path.startswith(("/api/", "/messaging/")):
+        name = {400: "bad_request", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 413: "too_large", 414: "too_large",
+                429: "rate_limited"}.get(code, "server_error")
         return jsonify(error={"code": name, "message": message}), code
     try:
         return render_template("errors/error.html", code=code, message=message), code
