@@ -11,7 +11,8 @@ name that matches nothing counts as a lead exactly as a search on the site does.
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask import current_app
@@ -63,10 +64,12 @@ UNKNOWN = _l("%(query)s: NO LICENCE on record. Do not pay fees to anyone using i
 AIRABLE = _l("Advert %(number)s of %(name)s is approved until %(date)s. Ref %(ref)s")
 NOT_AIRABLE = _l("Advert %(number)s of %(name)s is NOT approved today. Do not pay fees on its "
                  "word. Ref %(ref)s")
-# i18n: text-message answers to a name: several agencies, then each one (number, name, status)
+# i18n: a text-message answer to a name of several agencies; %(list)s holds each one's
+# number in the list, name, licence number and status
 SEVERAL = _l("%(count)s agencies match: %(list)s. Send a licence number to check one. "
              "Ref %(ref)s")
-LISTED = _l("%(number)s) %(name)s %(licence)s %(status)s")
+#: One agency of such a list: the same in every language.
+LISTED = "%(number)s) %(name)s %(licence)s %(status)s"
 # i18n: before a text-message answer whose agency's name only resembles the one sent
 CLOSEST = _l("Not this exact name. Closest:")
 # i18n: after a text-message answer about a phone number that several agencies declared
@@ -92,40 +95,73 @@ class Reply:
     reference: str | None = None
 
 
+@dataclass(frozen=True)
+class Question:
+    lang: str
+    #: What to look up ('' for the help text).
+    query: str
+    #: Typed in Zawgyi: the answer is written in Zawgyi too, or the sender's phone, which
+    #: renders Zawgyi, would show Unicode Burmese as garbled letters.
+    zawgyi: bool = False
+
+
+#: How the answer being written is encoded for its reader (None: as it is, Unicode).
+_writing = ContextVar("writing", default=None)
+
+
 def answer(text, hint=None, sender=None):
     """The Reply to a message `text` (any value a channel carries). `hint`: the language the
     channel reports for the sender, if any; `sender`: the channel's id of the sender (a phone
     number, a chat id), used only through a keyed hash to count its messages against the limit
     (None from the command line: no limit)."""
-    lang, query = read(text, hint)
-    with force_locale(lang):
-        client = None if sender is None else sender_key(sender)
-        if client is not None and not within_limit(client):
-            return Reply(lang, fitted(TOO_MANY) if first_notice(client) else None)
-        if not query:
-            return Reply(lang, fitted(HELP))
-        return _answer_query(lang, query, client)
+    question = read(text, hint)
+    writing = _writing.set(zawgyi.to_zawgyi if question.zawgyi else None)
+    try:
+        with force_locale(question.lang):
+            reply = _reply(question, None if sender is None else sender_key(sender))
+        return replace(reply, text=reply.text and written(reply.text))
+    finally:
+        _writing.reset(writing)
+
+
+def _reply(question, client):
+    lang, query = question.lang, question.query
+    if client is not None and not within_limit(client):
+        return Reply(lang, fitted(TOO_MANY) if first_notice(client) else None)
+    if not query:
+        return Reply(lang, fitted(HELP))
+    return _answer_query(lang, query, client)
 
 
 def welcome(hint=None):
     """The help text, to greet someone who opened a chat (in the channel's language for them)."""
-    lang = read(None, hint)[0]
+    lang = read(None, hint).lang
     with force_locale(lang):
         return Reply(lang, fitted(HELP))
 
 
 def read(text, hint=None):
-    """(language, what to look up or '' for the help text) of a message."""
+    """The Question a message asks (see sms.read)."""
     default = agencies.profile().default_language
     if not isinstance(text, str) or len(text) > MAX_MESSAGE:
         sample = text[:MAX_MESSAGE] if isinstance(text, str) else ""
-        return sms.read(sample, default, hint).lang, ""
-    text, _ = zawgyi.to_unicode(clean_text(text))
+        return Question(sms.read(sample, default, hint).lang, "")
+    text, converted = zawgyi.to_unicode(clean_text(text))
     reading = sms.read(text, default, hint)
     query = reading.query[:verification.MAX_QUERY]
     if not verification.meaningful(query) or HOSTILE.search(query):
-        return reading.lang, ""
-    return reading.lang, query
+        query = ""
+    return Question(reading.lang, query, converted)
+
+
+def written(text):
+    """`text` as the reader's phone shows it (see Question.zawgyi)."""
+    convert = _writing.get()
+    return convert(text) if convert else text
+
+
+def fits(text):
+    return sms.fits(written(text))
 
 
 def sender_key(sender):
@@ -190,7 +226,7 @@ def single(answer, kind, prefix=""):
         # Worth saying when it fits; the receipt names the other agencies anyway.
         also = " " + str(ALSO) % {"count": in_digits(len(answer["also_matches"]))}
         text = fitted(template, prefix, also, shrink={"name": name}, **fields)
-        if sms.fits(text):
+        if fits(text):
             return text
     return fitted(template, prefix, shrink={"name": name}, **fields)
 
@@ -213,14 +249,14 @@ def several(batch, total, prefix=""):
     items = batch["items"]
     for shown in range(len(items), 0, -1):
         for width in widths():
-            listed = "; ".join(str(LISTED) % {
+            listed = "; ".join(LISTED % {
                 "number": in_digits(n), "licence": item["licence_number"],
                 "name": sms.shorten(text_in(item["name"], current_lang())[0], width),
                 "status": STATUS_NAMES[item["status"]],
             } for n, item in enumerate(items[:shown], 1))
             text = prefix + str(SEVERAL) % {"count": in_digits(total), "list": listed,
                                             "ref": batch["reference"]}
-            if sms.fits(text):
+            if fits(text):
                 return text
     return text
 
@@ -233,7 +269,7 @@ def fitted(template, prefix="", suffix="", shrink=None, **fields):
     for width in widths():
         text = prefix + str(template) % {**fields, **{
             k: sms.shorten(v, width) for k, v in shrink.items()}} + suffix
-        if sms.fits(text):
+        if fits(text):
             return text
     return text
 

@@ -11,7 +11,7 @@ from registry.extensions import db, limiter
 from registry.i18n import format_day
 from registry.models import UnmatchedSearch, Verification
 from registry.services import agencies, clearances, messages
-from registry.zawgyi import to_zawgyi
+from registry.zawgyi import is_zawgyi, to_unicode, to_zawgyi
 
 from ..conftest import BOTH_COUNTRIES, agency_row
 
@@ -174,7 +174,7 @@ def test_each_kind_of_number_is_answered_with_a_receipt(registry, text, words):
 def test_a_zawgyi_name_is_answered_in_burmese(registry):
     reply = reply_of(to_zawgyi("အင်္ကော လုပ်သားအင်အား"))
     assert reply.lang == "my"
-    assert "KH-A-0001" in reply.text and "အင်္ကော" in reply.text
+    assert "KH-A-0001" in reply.text and "အင်္ကော" in to_unicode(reply.text)[0]
 
 
 def test_a_name_of_several_agencies_lists_them_and_how_to_narrow(registry):
@@ -261,3 +261,17 @@ def test_nothing_about_the_sender_is_kept(limited, caplog):
     for form in ("97 111 2222", "971112222", "+855971112222"):
         assert form not in dump and form not in caplog.text
     assert messages.sender_key("+855 97 111 2222") not in dump
+
+
+def test_a_sender_who_types_zawgyi_is_answered_in_zawgyi(registry):
+    """Their phone renders Zawgyi: Unicode Burmese would reach them as garbled letters."""
+    for typed in ("အင်္ကော လုပ်သားအင်အား", "MY KH-A-0001", "အကူအညီ"):
+        unicode_reply = reply_of(typed)
+        zawgyi_reply = reply_of(to_zawgyi(typed)) if is_zawgyi(to_zawgyi(typed)) else None
+        if zawgyi_reply is None:  # a keyword and a number: no Burmese letters to tell by
+            continue
+        assert zawgyi_reply.lang == "my" and is_zawgyi(zawgyi_reply.text)
+        assert sms.fits(zawgyi_reply.text)
+        expected = unicode_reply.text.replace(unicode_reply.reference or "-", "")
+        converted = to_unicode(zawgyi_reply.text)[0].replace(zawgyi_reply.reference or "-", "")
+        assert converted == expected
