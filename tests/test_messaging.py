@@ -4,13 +4,16 @@ Viber go through the outbound client, replaced here by a recorder (no network)."
 import hashlib
 import hmac
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 
 from registry import sms
-from registry.extensions import db
+from registry.extensions import db, limiter
+from registry.messaging import outbound
 from registry.models import UnmatchedSearch, Verification
 from registry.zawgyi import to_zawgyi
 
@@ -268,3 +271,54 @@ def test_the_message_command_prints_the_answer_a_text_would_get(door, app, runne
     first = result.output.splitlines()[0]
     assert first.startswith("Angkor Manpower Co., Ltd. (KH-A-0001): licensed until")
     assert "(en: 1 SMS" in result.output and receipts(app) == 1
+
+
+def test_an_sms_sender_over_the_limit_is_told_once_then_gets_no_reply(door, client, app):
+    app.config.update(RATELIMIT_ENABLED=True, REGISTRY_LIMIT_MESSAGES="1 per hour")
+    limiter.init_app(app)
+    limiter.reset()
+    try:
+        fields = {"from": SENDER, "text": "EN KH-A-0001"}
+        assert "Ref V-" in sms_post(client, fields).get_data(as_text=True)
+        assert "many messages" in sms_post(client, fields).get_data(as_text=True)
+        silent = sms_post(client, fields)
+        assert silent.status_code == 204 and silent.get_data() == b""
+        assert sms_post(client, fields, as_json=True).json == {"reply": None}
+        assert receipts(app) == 1
+    finally:
+        limiter.reset()
+        app.config["RATELIMIT_ENABLED"] = False
+        limiter.init_app(app)
+
+
+class Platform(BaseHTTPRequestHandler):
+    """A chat platform's API on this machine: keeps what it was sent."""
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Platform.received.append((self.path, dict(self.headers), json.loads(body)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"ok": true}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_outbound_client_posts_json_to_the_platform():
+    server = HTTPServer(("127.0.0.1", 0), Platform)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/pa/send_message"
+        outbound.Client().post(url, {"receiver": "01234567890A=", "text": "ឆែក"},
+                               {"X-Viber-Auth-Token": VIBER_TOKEN})
+    finally:
+        server.shutdown()
+        server.server_close()
+    [(path, headers, payload)] = Platform.received
+    assert path == "/pa/send_message" and headers["X-Viber-Auth-Token"] == VIBER_TOKEN
+    assert headers["Content-Type"] == "application/json"
+    assert payload == {"receiver": "01234567890A=", "text": "ឆែក"}

@@ -1,5 +1,6 @@
 """services.messages: a text message's answer, in the sender's language, within two SMS
 segments, with a receipt; help for anything else; a limit per sender that stores no sender."""
+import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -275,3 +276,13 @@ def test_a_sender_who_types_zawgyi_is_answered_in_zawgyi(registry):
         expected = unicode_reply.text.replace(unicode_reply.reference or "-", "")
         converted = to_unicode(zawgyi_reply.text)[0].replace(zawgyi_reply.reference or "-", "")
         assert converted == expected
+
+
+def test_a_name_while_the_index_is_rebuilt_is_not_called_unknown(registry):
+    """Only identifiers can be looked up (in the database) then: a name that finds nothing
+    is not "no agency named …", and is not counted as a lead."""
+    shutil.rmtree(registry.config["REGISTRY_INDEX_DIR"])
+    reply = reply_of("EN Bassac Recruitment")
+    assert reply.text.startswith("Names cannot be searched just now.")
+    assert db.session.scalar(select(func.count(UnmatchedSearch.id))) == 0
+    assert "KH-R-0001" in reply_of("EN KH-R-0001").text
