@@ -51,8 +51,12 @@ def flagging_query(on):
     # A licence issued after a revocation took effect is the agency licensed afresh (status.py).
     relicensed = exists().where(newer.agency_id == Sanction.agency_id,
                                 newer.issued_on > Sanction.effective_from, newer.issued_on <= on)
+    # Most sanctions are binding, so the state's index narrows nothing; written as an
+    # expression, it cannot be chosen over the agency's (SQLite, without statistics, would
+    # read every binding sanction for an agency page's few agencies: 40 ms against 0.1).
+    binding = Sanction.state.concat("").in_(BINDING_STATES)
     return select(Sanction.agency_id, Sanction.kind, Sanction.effective_from, Sanction.id).where(
-        Sanction.kind.in_(("revocation", "suspension")), Sanction.state.in_(BINDING_STATES),
+        Sanction.kind.in_(("revocation", "suspension")), binding,
         Sanction.effective_from <= on,
         or_(Sanction.effective_from >= on - timedelta(days=FLAG_DAYS),
             and_(Sanction.kind == "suspension",
