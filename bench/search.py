@@ -266,8 +266,8 @@ def write_data(folder, size, seed, agencies, region, country=DEFAULT_COUNTRY):
 def bulk_load(folder):
     """Agencies, licences, channels, representatives and sanctions as the import stores them."""
     from registry.extensions import db
-    from registry.models import Agency, Channel, Licence, Representative, Sanction
-    from registry.normalise import channel_key, phone_key
+    from registry.models import AddressKey, Agency, Channel, Licence, Representative, Sanction
+    from registry.normalise import address_digests, channel_key, phone_key
     from registry.services.agencies import profile
     from registry.services.import_rows import read_folder
     from registry.services.imports import AGENCY_FIELDS, Planner
@@ -278,11 +278,15 @@ def bulk_load(folder):
     plan = Planner(rows, problems, profile())
     plan.check_links()
     assert not problems, [str(p) for p in problems[:5]]
-    agencies, licences, channels, by_key = [], [], [], {}
+    agencies, licences, channels, address_keys, by_key = [], [], [], [], {}
     for agency_id, (_, members) in enumerate(plan.groups, 1):
         newest = members[-1].values
         agencies.append({"id": agency_id, "version": 1,
                          **{f: newest[f] for f in AGENCY_FIELDS}})
+        address_keys += [{"agency_id": agency_id, "lang": lang, "key": key}
+                         for key, lang in address_digests(
+                             (lang, newest[f"address_{lang}"]) for lang in ("en", "km", "my")
+                         ).items()]
         for row in members:
             v = row.values
             by_key[v["licence_number"]] = agency_id
@@ -304,7 +308,8 @@ def bulk_load(folder):
                   "approved_by": "" if v["state"] == "pending" else "approver@bench.example"}
                  for v in (r.values for r in rows["sanctions.csv"])]
     for model, values in ((Agency, agencies), (Licence, licences), (Channel, channels),
-                          (Representative, reps), (Sanction, sanctions)):
+                          (AddressKey, address_keys), (Representative, reps),
+                          (Sanction, sanctions)):
         for start in range(0, len(values), 5000):
             db.session.execute(db.insert(model), values[start:start + 5000])
     db.session.commit()

@@ -87,6 +87,8 @@ class Agency(db.Model):
                                    order_by="Representative.name", cascade="all, delete-orphan")
     channels = relationship("Channel", back_populates="agency", order_by="Channel.id",
                             cascade="all, delete-orphan")
+    address_keys = relationship("AddressKey", back_populates="agency",
+                                cascade="all, delete-orphan")
     clearances = relationship("Clearance", back_populates="agency",
                               order_by="Clearance.valid_from.desc()",
                               cascade="all, delete-orphan")
@@ -133,6 +135,19 @@ class Channel(db.Model):
     lookup_key: Mapped[str] = mapped_column(db.String(500), index=True)
 
     agency = relationship("Agency", back_populates="channels")
+
+
+class AddressKey(db.Model):
+    """One of an agency's head-office addresses, as resurfacing compares them: written with the
+    addresses (services.agency_edits.set_address_keys), so pairs are found by an index."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    #: The language of the address the key was made from (the first, when two give one key).
+    lang: Mapped[str] = mapped_column(db.String(2))
+    #: normalise.address_digest: two addresses written alike have the same.
+    key: Mapped[str] = mapped_column(db.String(32), index=True)
+
+    agency = relationship("Agency", back_populates="address_keys")
 
 
 class Sanction(db.Model):

@@ -2,6 +2,7 @@
 
 Pure functions. Comparison keys, never shown to anyone: the stored text keeps its spelling.
 """
+import hashlib
 import re
 import unicodedata
 
@@ -98,3 +99,22 @@ def address_key(text):
     text = unicodedata.normalize("NFC", str(text or "")).casefold().translate(_ADDRESS_TABLE)
     key = " ".join(text.split())
     return key if len(key) >= ADDRESS_MIN_LENGTH else ""
+
+
+def address_digest(text):
+    """address_key as stored and indexed: a digest (128 bits), because an address may be
+    longer than an index entry may be (PostgreSQL's B-tree holds about 2,700 bytes, and a Khmer
+    character takes three). '' when the address has no key."""
+    key = address_key(text)
+    return hashlib.sha256(key.encode()).hexdigest()[:32] if key else ""
+
+
+def address_digests(addresses):
+    """{digest: language} of [(language, address)]: an agency's addresses as compared, the
+    first language kept when two of them are written alike."""
+    digests = {}
+    for lang, text in addresses:
+        digest = address_digest(text)
+        if digest:
+            digests.setdefault(digest, lang)
+    return digests

@@ -3,10 +3,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Agency, Channel, Licence, Representative
-from ..normalise import channel_key, licence_key, phone_key
+from ..models import AddressKey, Agency, Channel, Licence, Representative
+from ..normalise import address_digests, channel_key, licence_key, phone_key
 from . import ServiceError, audit, check_version, commit, reindex_later, snapshot
 from .agencies import profile
+from .resurfacing import ADDRESS_LANGS
 
 FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en", "address_km",
           "address_my", "email", "website", "destinations")
@@ -21,6 +22,22 @@ def _set_channels(agency, channels):
         agency.channels.append(Channel(kind=kind, value=value,
                                        lookup_key=channel_key(kind, value, region)))
     return [f"{k}:{v}" for k, v in channels]
+
+
+def set_address_keys(agency):
+    """Key the agency's head-office addresses as they now read, in the transaction that wrote
+    them: resurfacing finds shared addresses by these keys' index. Every door that writes an
+    agency's addresses (the admin forms, the import, the CLI's import) comes through here."""
+    wanted = address_digests((lang, getattr(agency, f"address_{lang}")) for lang in ADDRESS_LANGS)
+    kept = {row.key: row for row in agency.address_keys}
+    for key, row in kept.items():
+        if key in wanted:
+            row.lang = wanted[key]
+        else:
+            agency.address_keys.remove(row)
+    # Rows stay while their key does: an edit that leaves the addresses alike writes nothing.
+    agency.address_keys.extend(AddressKey(key=key, lang=lang) for key, lang in wanted.items()
+                               if key not in kept)
 
 
 def _new_licence(agency, number, issued_on, expires_on):
@@ -38,6 +55,7 @@ def _new_licence(agency, number, issued_on, expires_on):
 
 def create_agency(values, channels, licence, actor):
     agency = Agency(**{f: values[f] for f in FIELDS})
+    set_address_keys(agency)
     db.session.add(agency)
     db.session.add(_new_licence(agency, *licence))
     db.session.flush()
@@ -55,6 +73,7 @@ def update_agency(agency, values, channels, version, actor):
               "channels": [f"{c.kind}:{c.value}" for c in agency.channels]}
     for field in FIELDS:
         setattr(agency, field, values[field])
+    set_address_keys(agency)
     after = {**snapshot(agency, FIELDS), "channels": _set_channels(agency, channels)}
     if after == before:
         return False

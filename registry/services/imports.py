@@ -18,6 +18,7 @@ from ..models import (Agency, Channel, Complaint, ComplaintPrivate, Licence, Rep
                       Sanction, utcnow)
 from ..normalise import channel_key, phone_key
 from . import audit, commit, reindex_later, sanctions
+from .agency_edits import set_address_keys
 from .complaints import new_case_ref
 from .import_rows import Problem, read_folder
 from .verification import ALPHABET
@@ -287,6 +288,8 @@ class Writer:
             agency.aliases, agency.destinations = [], []
         changed = self._changed("agencies", agency, AGENCY_FIELDS, newest,
                                 newest["licence_number"])
+        if changed:
+            set_address_keys(agency)
         existing = {lic.number_key: lic for lic in agency.licences}
         for row in members:
             v = row.values

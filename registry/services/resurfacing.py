@@ -9,12 +9,11 @@ for the regulators' dashboard. Both in a fixed number of queries, whatever the r
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, case, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Agency, Channel, Licence, Sanction
-from ..normalise import address_key
+from ..models import AddressKey, Agency, Channel, Licence, Sanction
 from ..status import BINDING_STATES
 from . import agencies, audit
 
@@ -47,13 +46,17 @@ class Flag:
 def flagging_query(on):
     """Binding revocations and suspensions that flag their agency on `on`: in effect today (the
     status rule's revoked or suspended), or taken effect within FLAG_DAYS. Columns only: a
-    registry holds thousands, and a page view reads them all."""
+    registry holds thousands, and the dashboard's pairs read them all."""
     newer = aliased(Licence)
     # A licence issued after a revocation took effect is the agency licensed afresh (status.py).
     relicensed = exists().where(newer.agency_id == Sanction.agency_id,
                                 newer.issued_on > Sanction.effective_from, newer.issued_on <= on)
+    # Most sanctions are binding, so the state's index narrows nothing; written as an
+    # expression, it cannot be chosen over the agency's (SQLite, without statistics, would
+    # read every binding sanction for an agency page's few agencies: 40 ms against 0.1).
+    binding = Sanction.state.concat("").in_(BINDING_STATES)
     return select(Sanction.agency_id, Sanction.kind, Sanction.effective_from, Sanction.id).where(
-        Sanction.kind.in_(("revocation", "suspension")), Sanction.state.in_(BINDING_STATES),
+        Sanction.kind.in_(("revocation", "suspension")), binding,
         Sanction.effective_from <= on,
         or_(Sanction.effective_from >= on - timedelta(days=FLAG_DAYS),
             and_(Sanction.kind == "suspension",
@@ -61,11 +64,14 @@ def flagging_query(on):
             and_(Sanction.kind == "revocation", ~relicensed)))
 
 
-def flagged(on=None):
-    """{agency id: the Flag}, the sanction that took effect last. One query."""
+def flagged(on=None, among=None):
+    """{agency id: the Flag}, the sanction that took effect last, of every agency or only of
+    the ids `among`. One query."""
+    query = flagging_query(on or agencies.today())
+    if among is not None:
+        query = query.where(Sanction.agency_id.in_(sorted(among)))
     by_agency = {}
-    for agency_id, kind, effective_from, sanction_id in db.session.execute(
-            flagging_query(on or agencies.today())):
+    for agency_id, kind, effective_from, sanction_id in db.session.execute(query):
         kept = by_agency.get(agency_id)
         if kept is None or (effective_from, sanction_id) > (kept.effective_from,
                                                             kept.sanction_id):
@@ -79,61 +85,38 @@ def family(kind, key):
     return "phone" if key.startswith("+") or key.isdigit() else kind
 
 
-def address_keys(agency_row):
-    """{key: the address as written} for each language's head-office address."""
-    keys = {}
-    for lang in ADDRESS_LANGS:
-        text = getattr(agency_row, f"address_{lang}") or ""
-        key = address_key(text)
-        if key:
-            keys.setdefault(key, text)
-    return keys
-
-
-def flagged_addresses(flags):
-    """{address key: [flagged agency ids]}. Only flagged agencies' addresses are read (they are
-    few), so no address column needs an index: a page view never reads every agency's."""
-    by_key = {}
-    if not flags:
-        return by_key
-    for row in db.session.execute(select(Agency.id, Agency.address_en, Agency.address_km,
-                                         Agency.address_my).where(Agency.id.in_(list(flags)))):
-        for key in address_keys(row):
-            by_key.setdefault(key, []).append(row.id)
-    return by_key
-
-
-def flag_state(on=None):
-    """(flagged(), flagged_addresses()), kept until the record changes or the day turns: a
-    registry of 100,000 holds thousands of flagging sanctions, which every agency page would
-    otherwise read and whose addresses it would key again."""
-    return audit.kept_until_changed("registry_flags", _flag_state, on or agencies.today())
-
-
-def _flag_state(on):
-    flags = flagged(on)
-    return flags, flagged_addresses(flags)
+def shared_addresses(narrow):
+    """(agency id, its address as written, other agency id) for each head-office address two
+    agencies share, by the stored keys' index (agency_edits.set_address_keys); `narrow(mine,
+    theirs)` is the condition on the two keys' rows. Addresses too short to have a key have no
+    row, so they are never compared."""
+    mine, theirs = aliased(AddressKey), aliased(AddressKey)
+    written = case({lang: getattr(Agency, f"address_{lang}") for lang in ADDRESS_LANGS},
+                   value=mine.lang)
+    return db.session.execute(
+        select(mine.agency_id, written, theirs.agency_id)
+        .join(theirs, theirs.key == mine.key).join(Agency, Agency.id == mine.agency_id)
+        .where(theirs.agency_id != mine.agency_id, narrow(mine, theirs)))
 
 
 def links_of(agency, on=None):
     """The flagged other agencies that share a channel or an address with `agency`, as Links
-    ordered by the other's English name. A fixed number of queries, whatever the registry's
-    size."""
-    flags, by_key = flag_state(on)
-    found = {}  # (other id, kind, value) -> sanction
+    ordered by the other's English name. A fixed number of queries by index, whatever the
+    registry's size: only the agencies it shares something with are asked whether they are
+    flagged."""
+    shared = set()  # (other id, kind, value)
     mine = {c.lookup_key: c for c in agency.channels if c.lookup_key}
-    if mine and flags:
+    if mine:
         for other_id, kind, key in db.session.execute(
                 select(Channel.agency_id, Channel.kind, Channel.lookup_key)
                 .where(Channel.lookup_key.in_(list(mine)), Channel.agency_id != agency.id)):
             own = mine[key]
-            if other_id in flags and family(own.kind, key) == family(kind, key):
-                found[(other_id, own.kind, own.value)] = flags[other_id]
-    for key, text in address_keys(agency).items():
-        for other_id in by_key.get(key, ()):
-            if other_id != agency.id:
-                found[(other_id, "address", text)] = flags[other_id]
-    return links(agency, found)
+            if family(own.kind, key) == family(kind, key):
+                shared.add((other_id, own.kind, own.value))
+    for _, text, other_id in shared_addresses(lambda own, _: own.agency_id == agency.id):
+        shared.add((other_id, "address", text))
+    flags = flagged(on, among={other_id for other_id, _, _ in shared}) if shared else {}
+    return links(agency, {k: flags[k[0]] for k in shared if k[0] in flags})
 
 
 def links(agency, found):
@@ -147,8 +130,8 @@ def links(agency, found):
 def all_pairs(on=None, limit=None):
     """Every (agency, Link) in the registry, or the newest `limit`: each agency sharing a
     channel or an address with a flagged other agency, newest sanction first. The pairs are
-    found by a few set-based queries and one pass over the agencies' addresses (kept until the
-    record changes); only the agencies shown are loaded."""
+    found by a few set-based queries (kept until the record changes); only the agencies shown
+    are loaded."""
     keys = pair_keys(on or agencies.today())[:limit]
     loaded = {a.id: a for a in agencies.get_many(
         sorted({k[0] for k in keys} | {k[1] for k in keys}), agencies.LISTED)}
@@ -162,7 +145,7 @@ def pair_keys(on):
 
 
 def _pair_keys(on):
-    flags, by_key = flag_state(on)
+    flags = flagged(on)
     if not flags:
         return []
     found = {}  # (agency id, other id, kind, value) -> sanction
@@ -175,11 +158,8 @@ def _pair_keys(on):
                    Channel.lookup_key != "")):
         if family(kind, key) == family(other_kind, key):
             found[(agency_id, other_id, kind, value)] = flags[other_id]
-    for row in db.session.execute(select(Agency.id, Agency.address_en, Agency.address_km,
-                                         Agency.address_my)):
-        for key, text in address_keys(row).items():
-            for other_id in by_key.get(key, ()):
-                if other_id != row.id:
-                    found[(row.id, other_id, "address", text)] = flags[other_id]
+    for agency_id, text, other_id in shared_addresses(
+            lambda _, theirs: theirs.agency_id.in_(list(flags))):
+        found[(agency_id, other_id, "address", text)] = flags[other_id]
     return sorted(((*k, sanction) for k, sanction in found.items()),
                   key=lambda p: (-p[4].effective_from.toordinal(), p[1], p[0], p[2], p[3]))

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry.extensions import db
-from registry.models import Agency, Channel, Licence
-from registry.normalise import address_key, channel_key
+from registry.models import AddressKey, Agency, Channel, Licence
+from registry.normalise import address_digests, address_key, channel_key
 from registry.services import agencies, resurfacing
 from registry.status import BINDING_STATES, REVOKED, SUSPENDED, licence_status
 
@@ -57,11 +57,14 @@ def plant(flagged, on):
         kind = kinds[len(planted) % 3]
         values = {"id": next_id, "version": 1, "name_en": f"Planted Agency {next_id}",
                   "aliases": [], "destinations": []}
-        channels = []
+        channels, keys = [], []
         if kind == "address":
             if not address_key(source.address_en):
                 continue
             values["address_en"] = source.address_en.upper() + "."
+            # Stored with the address, as the import does (agency_edits.set_address_keys).
+            keys = [{"agency_id": next_id, "lang": lang, "key": key}
+                    for key, lang in address_digests([("en", values["address_en"])]).items()]
         else:
             theirs = [c for c in source.channels if c.kind == kind]
             if not theirs:
@@ -75,6 +78,8 @@ def plant(flagged, on):
             "expires_on": on + timedelta(days=700)}])
         if channels:
             db.session.execute(db.insert(Channel), channels)
+        if keys:
+            db.session.execute(db.insert(AddressKey), keys)
         planted.add((next_id, source.id, kind))
         next_id += 1
     db.session.commit()
