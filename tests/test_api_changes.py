@@ -415,3 +415,114 @@ def test_a_clearance_starting_to_air_by_the_calendar_is_a_change(app, client):
     since = (today - timedelta(days=1)).isoformat()
     listed = client.get("/api/v1/agencies", query_string={"changed_since": since}).json
     assert [a["licence_number"] for a in listed["results"]] == ["KH-CAL-1"]
+
+
+# -- changed_since: what an agency shares with a flagged one (its shared_with) ----------------
+
+SHARED_PHONE = "+855 12 606 707"
+SHARED_ADDRESS = "No. 41, Street 271, Sangkat Tuol Tumpung, Phnom Penh"
+
+
+@pytest.fixture
+def neighbours(world, load):
+    """KH-N-OLD and KH-N-NEW share a phone, KH-N-ADDR shares an address with KH-N-OLD,
+    KH-N-FAR shares nothing. KH-N-OLD was suspended last year, for a month."""
+    load(agencies=[
+        agency_row("KH-N-OLD", "Old Name Recruitment", phones=SHARED_PHONE,
+                   address_en=SHARED_ADDRESS),
+        agency_row("KH-N-NEW", "New Name Recruitment", phones=SHARED_PHONE),
+        agency_row("KH-N-ADDR", "Same Office Recruitment", address_en=SHARED_ADDRESS),
+        agency_row("KH-N-FAR", "Far Away Recruitment", phones="+855 12 909 808"),
+    ], sanctions=[
+        {"licence_number": "KH-N-OLD", "kind": "suspension", "decided_on": iso(TODAY - 400 * DAY),
+         "effective_from": iso(TODAY - 400 * DAY), "effective_to": iso(TODAY - 370 * DAY),
+         "state": "in_force", "decision_ref": "S-OLD-1"}])
+    return world
+
+
+def shared_with(client, number):
+    return [s["agency"]["licence_number"]
+            for s in client.get(f"/api/v1/agencies/{number}").json["shared_with"]]
+
+
+def old_agency():
+    return db.session.scalars(select(Agency).where(Agency.name_en == "Old Name Recruitment")).one()
+
+
+def test_a_sanction_on_an_agency_is_a_change_of_those_sharing_with_it(neighbours, client):
+    assert shared_with(client, "KH-N-NEW") == ["KH-N-OLD"]
+    since = now_text()
+    with neighbours.app_context():
+        sanction = sanctions.draft(old_agency(), sanction_values(
+            "R-OLD-2", kind="revocation"), officer("clerk"))
+        sanctions.approve(sanction, sanction.version, officer("approver"))
+    found = changed(client, since)
+    assert set(found) == {"KH-N-OLD", "KH-N-NEW", "KH-N-ADDR"}
+    assert shared_with(client, "KH-N-ADDR") == ["KH-N-OLD"]
+
+
+def test_a_link_that_an_edit_ends_is_a_change_of_the_other_agency(neighbours, client):
+    since = now_text()
+    with neighbours.app_context():
+        agency = old_agency()
+        agency_edits.update_agency(
+            agency, {**{f: getattr(agency, f) for f in agency_edits.FIELDS}, "address_en": ""},
+            [("phone", "+855 12 111 000")], agency.version, officer("clerk"))
+    assert set(changed(client, since)) == {"KH-N-OLD", "KH-N-NEW", "KH-N-ADDR"}
+    assert shared_with(client, "KH-N-NEW") == [] and shared_with(client, "KH-N-ADDR") == []
+
+
+def test_a_link_that_an_import_ends_is_a_change_of_the_other_agency(neighbours, client, load):
+    since = now_text()
+    load(agencies=[agency_row("KH-N-OLD", "Old Name Recruitment", phones="+855 12 111 000",
+                              address_en=SHARED_ADDRESS)])
+    # Any public change of an agency that can flag names it anew to all it shares with.
+    assert set(changed(client, since)) == {"KH-N-OLD", "KH-N-NEW", "KH-N-ADDR"}
+    assert shared_with(client, "KH-N-NEW") == []
+    assert shared_with(client, "KH-N-ADDR") == ["KH-N-OLD"]
+
+
+def test_an_agency_that_can_flag_nobody_changes_nobody_else(neighbours, client):
+    """KH-N-NEW has no revocation or suspension: its edits are no change of KH-N-OLD's."""
+    since = now_text()
+    with neighbours.app_context():
+        agency = db.session.scalars(select(Agency).where(
+            Agency.name_en == "New Name Recruitment")).one()
+        agency_edits.update_agency(
+            agency, {**{f: getattr(agency, f) for f in agency_edits.FIELDS},
+                     "name_en": "Newer Name Recruitment"},
+            [(c.kind, c.value) for c in agency.channels], agency.version, officer("clerk"))
+    assert set(changed(client, since)) == {"KH-N-NEW"}
+
+
+def test_a_flag_that_starts_or_lapses_by_the_calendar_changes_those_sharing_with_it(
+        neighbours, client, load, monkeypatch):
+    """A suspension starting in two days flags KH-N-OLD from then. KH-N-LAPSE's suspension
+    took effect five years ago less two days: it flags KH-N-LAPSE for two more days, so
+    KH-N-FAR, which shares its phone, names it until then."""
+    start = TODAY + 2 * DAY
+    load(agencies=[agency_row("KH-N-LAPSE", "Lapsing Recruitment", phones="+855 12 909 808")],
+         sanctions=[
+             {"licence_number": "KH-N-OLD", "kind": "suspension", "decided_on": iso(TODAY),
+              "effective_from": iso(start), "effective_to": iso(start + 10 * DAY),
+              "state": "in_force", "decision_ref": "S-OLD-3"},
+             {"licence_number": "KH-N-LAPSE", "kind": "suspension",
+              "decided_on": iso(TODAY - 5 * 365 * DAY),
+              "effective_from": iso(TODAY - 5 * 365 * DAY + 2 * DAY),
+              "effective_to": iso(TODAY - 5 * 365 * DAY + 30 * DAY), "state": "in_force",
+              "decision_ref": "S-LAPSE-1"}])
+    since = now_text()
+    monkeypatch.setattr(agencies, "today", lambda: TODAY + DAY)
+    assert changed(client, since) == {}
+    assert shared_with(client, "KH-N-FAR") == ["KH-N-LAPSE"]
+    monkeypatch.setattr(agencies, "today", lambda: start)
+    found = changed(client, since)
+    assert set(found) == {"KH-N-OLD", "KH-N-NEW", "KH-N-ADDR"}
+    assert found["KH-N-NEW"]["changed_at"] == listing.day_start(start).isoformat() + "Z"
+    assert shared_with(client, "KH-N-FAR") == ["KH-N-LAPSE"]
+    monkeypatch.setattr(agencies, "today", lambda: TODAY + 3 * DAY)
+    assert shared_with(client, "KH-N-FAR") == []
+    found = changed(client, iso(TODAY + 3 * DAY))
+    assert set(found) == {"KH-N-FAR"}
+    assert found["KH-N-FAR"]["changed_at"] == \
+        listing.day_start(TODAY + 3 * DAY).isoformat() + "Z"

@@ -80,6 +80,7 @@ def list_agencies():
                                                           tzinfo=UTC), None
     found, more = listing.page(after, limit, since)
     today = agencies.today()
+    turns = listing.flag_turns([a.id for a in found], today)
     following = None
     if more:
         following = absolute("api.list_agencies", **(request.args.to_dict() | {
@@ -88,7 +89,8 @@ def list_agencies():
         "changed_since": utc_text(since.replace(tzinfo=None)) if since else None,
         "as_of": utc_text(as_of.replace(tzinfo=None)),
         "results": [{**serialize.search_result(a),
-                     "changed_at": utc_text(listing.changed_at(a, today))} for a in found],
+                     "changed_at": utc_text(listing.changed_at(a, today, turns[a.id]))}
+                    for a in found],
         "next": following,
     })
     if following:

@@ -39,19 +39,27 @@ def may_approve(record, email):
     return email != record.drafted_by and email not in (record.editors or [])
 
 
-def reindex_later(agency_id, public=True):
+def reindex_later(agency_id, public=True, also=()):
     """Queue the agency's search-index work, in the transaction of the change.
 
     Every service that changes an agency's record passes here, so this is also where the
     record is stamped as changed (Agency.changed_at, the API's changed_since) unless `public`
     is false: the change was only to a draft sanction or a complainant's details, which the
     public never sees. One UPDATE of that column alone, so the agency's version (the edit
-    forms' optimistic lock) and updated_at (its own fields' last edit) stay as they were."""
+    forms' optimistic lock) and updated_at (its own fields' last edit) stay as they were.
+
+    The agencies whose `shared_with` names this one (services.resurfacing) change with it, and
+    are stamped too; `also`: those that shared something with it before this change."""
     db.session.add(IndexOutbox(agency_id=agency_id))
     if public:
-        table = Agency.__table__
-        db.session.execute(table.update().where(table.c.id == agency_id).values(
-            changed_at=utcnow(), updated_at=table.c.updated_at))
+        from .resurfacing import sharing_ids  # resurfacing reads through this package
+        stamp({agency_id, *also, *sharing_ids(agency_id)})
+
+
+def stamp(agency_ids):
+    table = Agency.__table__
+    db.session.execute(table.update().where(table.c.id.in_(sorted(agency_ids))).values(
+        changed_at=utcnow(), updated_at=table.c.updated_at))
 
 
 def commit():

@@ -7,7 +7,7 @@ from ..models import AddressKey, Agency, Channel, Licence, Representative
 from ..normalise import address_digests, channel_key, licence_key, phone_key
 from . import ServiceError, audit, check_version, commit, reindex_later, snapshot
 from .agencies import profile
-from .resurfacing import ADDRESS_LANGS
+from .resurfacing import ADDRESS_LANGS, sharing_ids
 
 FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en", "address_km",
           "address_my", "email", "website", "destinations")
@@ -71,6 +71,7 @@ def update_agency(agency, values, channels, version, actor):
     check_version(agency, version, FIELDS)
     before = {**snapshot(agency, FIELDS),
               "channels": [f"{c.kind}:{c.value}" for c in agency.channels]}
+    shared_before = sharing_ids(agency.id)
     for field in FIELDS:
         setattr(agency, field, values[field])
     set_address_keys(agency)
@@ -78,7 +79,7 @@ def update_agency(agency, values, channels, version, actor):
     if after == before:
         return False
     audit.record(actor.email, "update_agency", "agencies", agency.licence_number, before, after)
-    reindex_later(agency.id)
+    reindex_later(agency.id, also=shared_before)
     commit()
     return True
 

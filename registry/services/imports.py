@@ -7,7 +7,7 @@ effective_from); complaints by `case_ref` (else agency, received_on, category, d
 the complainant's name and phone); representatives by `id_number` (else agency and name).
 """
 import secrets
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +21,7 @@ from . import audit, commit, reindex_later, sanctions
 from .agency_edits import set_address_keys
 from .complaints import new_case_ref
 from .import_rows import Problem, read_folder
+from .resurfacing import ADDRESS_LANGS, sharing_ids
 from .verification import ALPHABET
 
 AGENCY_FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en",
@@ -236,6 +237,9 @@ class Writer:
         self.plan, self.profile, self.actor = plan, profile, actor
         self.progress = progress or (lambda n: None)
         self.result = ImportResult(batch=new_batch(utcnow()))
+        #: {agency id: the agencies that shared something with it before its channels or
+        #: addresses changed} (their `shared_with` changes too: reindex_later)
+        self.shared_before = defaultdict(set)
         self.agency_by_key = {}
 
     def write(self):
@@ -261,7 +265,8 @@ class Writer:
                     public.add(agency_id)
                 self.progress(1)
         for agency_id in touched:
-            reindex_later(agency_id, public=agency_id in public)
+            reindex_later(agency_id, public=agency_id in public,
+                          also=self.shared_before.get(agency_id, ()))
         return self.result
 
     def _changed(self, kind, obj, fields, values, key):
@@ -286,6 +291,9 @@ class Writer:
         agency = db.session.get(Agency, owner) if owner else Agency()
         if agency.id is None:
             agency.aliases, agency.destinations = [], []
+        elif any(getattr(agency, f"address_{lang}") != newest[f"address_{lang}"]
+                 for lang in ADDRESS_LANGS):
+            self.shared_before[agency.id].update(sharing_ids(agency.id))
         changed = self._changed("agencies", agency, AGENCY_FIELDS, newest,
                                 newest["licence_number"])
         if changed:
@@ -309,6 +317,8 @@ class Writer:
         if [(c.kind, c.value) for c in agency.channels] == wanted:
             return False
         before = [f"{c.kind}:{c.value}" for c in agency.channels]
+        if before:
+            self.shared_before[agency.id].update(sharing_ids(agency.id))
         agency.channels.clear()
         db.session.flush()
         for kind, value in wanted:

@@ -6,17 +6,25 @@ and whatever changes meanwhile. `changed_since` keeps the agencies whose public 
 status changed at or after a moment: by a write (Agency.changed_at, stamped by
 services.reindex_later), or by the calendar alone (a licence starting or running out, a
 sanction starting, a suspension ending, a representative's authorisation starting or ending,
-an ad clearance's days to be aired starting or ending),
+an ad clearance's days to be aired starting or ending, an agency it shares a phone or an
+address with becoming or ceasing to be flagged: its `shared_with`, services.resurfacing),
 which changes what the record says at midnight without any write."""
-from datetime import UTC, datetime, time
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import PUBLIC_CLEARANCE_STATES, Agency, Clearance, Licence, Representative, Sanction
 from ..status import BINDING_STATES, ONE_DAY, day_after, last_change
 from . import agencies
+from .resurfacing import FLAG_DAYS, FLAGGING, sharing
+
+#: A flag lapses this long after its sanction took effect (unless the agency is still revoked
+#: or suspended): the day the agencies sharing something with it stop naming it (flagged on
+#: the FLAG_DAYS-th day, not on the next).
+FLAG_SPAN = timedelta(days=FLAG_DAYS + 1)
 
 
 def day_start(day):
@@ -55,7 +63,29 @@ def turned_by_the_calendar(first, last):
             first, last, [Representative.authorised_from], [Representative.authorised_to])),
         exists().where(Clearance.agency_id == Agency.id,
                        Clearance.state.in_(PUBLIC_CLEARANCE_STATES), _turns_between(
-                           first, last, [Clearance.valid_from], [Clearance.valid_to])))
+                           first, last, [Clearance.valid_from], [Clearance.valid_to])),
+        # Correlated explicitly: two levels down, SQLAlchemy would list agency in their FROM.
+        *[exists().where(Sanction.agency_id.in_(others.correlate(Agency)),
+                         *_flag_turns(first, last))
+          for others in sharing(lambda mine: mine == Agency.id)])
+
+
+def _flag_turns(first, last):
+    """SQL conditions on Sanction: it flags its agency (resurfacing) and that turns on a day
+    from `first` to `last`: it takes effect, a suspension ends, or five years have passed."""
+    return (Sanction.kind.in_(FLAGGING), Sanction.state.in_(BINDING_STATES),
+            or_(_turns_between(first, last, [Sanction.effective_from], [Sanction.effective_to]),
+                Sanction.effective_from.between(_before(first), _before(last))))
+
+
+def _before(day):
+    """FLAG_SPAN before `day`, or the first day there is."""
+    return day - FLAG_SPAN if day - date.min >= FLAG_SPAN else date.min
+
+
+def _after(day):
+    """FLAG_SPAN after `day`, or None past the last day there is."""
+    return day + FLAG_SPAN if date.max - day >= FLAG_SPAN else None
 
 
 def changed_since(moment, today):
@@ -81,10 +111,26 @@ def page(after, limit, since=None):
     return found[:limit], len(found) > limit
 
 
-def changed_at(agency, today):
+def flag_turns(agency_ids, today):
+    """{agency id: the days up to `today` on which an agency it shares something with became
+    or ceased to be flagged} for the agencies `agency_ids` (one query)."""
+    ids = sorted(agency_ids)
+    pairs = union(*sharing(lambda mine: mine.in_(ids), pairs=True)).subquery()
+    turns = defaultdict(list)
+    for agency_id, start, end in db.session.execute(
+            select(pairs.c.agency_id, Sanction.effective_from, Sanction.effective_to)
+            .join(Sanction, Sanction.agency_id == pairs.c.other)
+            .where(Sanction.kind.in_(FLAGGING), Sanction.state.in_(BINDING_STATES))):
+        turns[agency_id] += [d for d in (start, day_after(end), _after(start))
+                             if d and d <= today]
+    return turns
+
+
+def changed_at(agency, today, turns=()):
     """When the agency's record last changed, by a write or by the calendar (naive UTC):
-    what changed_since compares, so every agency it lists changed at or after it."""
-    days = [last_change(agency.licences, agency.sanctions, today)]
+    what changed_since compares, so every agency it lists changed at or after it. `turns`:
+    its flag_turns."""
+    days = [last_change(agency.licences, agency.sanctions, today), *turns]
     for rep in agency.representatives:
         days += [d for d in (rep.authorised_from, day_after(rep.authorised_to)) if d and d <= today]
     for ad in agency.clearances:

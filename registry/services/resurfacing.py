@@ -9,7 +9,7 @@ for the regulators' dashboard. Both in a fixed number of queries, whatever the r
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, or_, select
+from sqlalchemy import and_, case, exists, or_, select, union
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -19,6 +19,8 @@ from . import agencies, audit
 
 #: How far back a revocation or suspension makes an agency's phones and pages a lead.
 FLAG_DAYS = 5 * 365
+#: The sanctions that flag an agency.
+FLAGGING = ("revocation", "suspension")
 ADDRESS_LANGS = ("en", "km", "my")
 
 
@@ -56,7 +58,7 @@ def flagging_query(on):
     # read every binding sanction for an agency page's few agencies: 40 ms against 0.1).
     binding = Sanction.state.concat("").in_(BINDING_STATES)
     return select(Sanction.agency_id, Sanction.kind, Sanction.effective_from, Sanction.id).where(
-        Sanction.kind.in_(("revocation", "suspension")), binding,
+        Sanction.kind.in_(FLAGGING), binding,
         Sanction.effective_from <= on,
         or_(Sanction.effective_from >= on - timedelta(days=FLAG_DAYS),
             and_(Sanction.kind == "suspension",
@@ -77,6 +79,32 @@ def flagged(on=None, among=None):
                                                             kept.sanction_id):
             by_agency[agency_id] = Flag(kind, effective_from, sanction_id)
     return by_agency
+
+
+def sharing(narrow, pairs=False):
+    """SQL: two selects, by channel key and by head-office address key, of the agencies that
+    share something with those `narrow(agency id column)` holds for (a value, or a column to
+    correlate with): their ids, or with `pairs` (agency_id, other). Wider than links_of
+    (families and flags aside): they say whose `shared_with` may change."""
+    selects = []
+    for table, key in ((Channel, "lookup_key"), (AddressKey, "key")):
+        mine, theirs = aliased(table), aliased(table)
+        columns = (mine.agency_id, theirs.agency_id.label("other")) if pairs else (
+            theirs.agency_id,)
+        selects.append(select(*columns).join(mine, getattr(mine, key) == getattr(theirs, key))
+                       .where(narrow(mine.agency_id), getattr(mine, key) != "",
+                              theirs.agency_id != mine.agency_id))
+    return selects
+
+
+def sharing_ids(agency_id):
+    """The agencies whose `shared_with` a change to `agency_id` may change: those sharing
+    something with it, if it has a revocation or suspension (in any state: one being approved
+    or overturned is the change); else none, as it can flag nobody."""
+    if db.session.scalar(select(Sanction.id).where(
+            Sanction.agency_id == agency_id, Sanction.kind.in_(FLAGGING)).limit(1)) is None:
+        return []
+    return db.session.scalars(union(*sharing(lambda mine: mine == agency_id))).all()
 
 
 def family(kind, key):
