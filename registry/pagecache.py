@@ -1,10 +1,10 @@
 """Public answers kept rendered, and revalidated before anything renders (issue 10).
 
 A public page or API answer is a function of a few things, and the key names all of them: the
-code and its settings (`build`), the public record's version (services.audit.length), the
-search index's
-generation (search answers only), the date (statuses turn at midnight), the language, and the
-address with its query. The same key always gives the same bytes, so
+code and its settings (`build`), the public record's version (services.audit.version: the
+audit chain's head), the search index's generation (search answers only), the date (statuses
+turn at midnight), the language, and the address with its query. The same key always gives the
+same bytes, so
 
 - the ETag is the key's digest: `If-None-Match` is answered 304 before any template runs,
   and every worker (on the same index) gives the same tag;
@@ -114,7 +114,7 @@ class Revalidate:
 def key(searches, lang=None):
     """The key of this request's answer, or None when it cannot be known (an index being
     built or repaired: answered afresh). `lang`: the address's, else negotiated (the API)."""
-    parts = [current_app.extensions["registry_pages"].build, audit.length(),
+    parts = [current_app.extensions["registry_pages"].build, audit.version(),
              agencies.today().isoformat(), lang or getattr(g, "lang", None) or preferred_language(),
              request.path, request.query_string]
     if searches:

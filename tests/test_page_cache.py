@@ -11,7 +11,7 @@ from registry.extensions import db
 from registry.models import UnmatchedSearch
 from registry.services import agencies, audit, dashboard
 
-from .conftest import agency_row
+from .conftest import agency_row, empty_all_tables
 
 SUSPENSION = {"licence_number": "KH-PC-0001", "kind": "suspension", "decided_on": "2026-01-05",
               "effective_from": "2026-01-05", "decision_ref": "PC/1", "state": "in_force",
@@ -21,14 +21,14 @@ SUSPENSION = {"licence_number": "KH-PC-0001", "kind": "suspension", "decided_on"
 @contextmanager
 def counted(app):
     """(queries, templates, versions) made inside the block: queries through SQLAlchemy, and
-    reads of the record's version (audit.length, which asks the driver directly)."""
+    reads of the record's version (audit.version, which asks the driver directly)."""
     seen = {"queries": 0, "templates": 0, "versions": 0}
-    length = audit.length
+    read = audit.version
 
     def version():
         seen["versions"] += 1
-        return length()
-    audit.length = version
+        return read()
+    audit.version = version
 
     def query(*args):
         seen["queries"] += 1
@@ -47,7 +47,7 @@ def counted(app):
     try:
         yield seen
     finally:
-        audit.length = length
+        audit.version = read
         index.poll_seconds = poll
         event.remove(engine, "before_cursor_execute", query)
         template_rendered.disconnect(template, app)
@@ -106,6 +106,29 @@ def test_a_change_to_the_record_is_shown_at_once_and_changes_the_tag(app, client
     assert after.headers["ETag"] != before.headers["ETag"]
     found = client.get("/api/v1/search?q=angkor").json["results"]
     assert [r["status"] for r in found] == ["suspended"]
+
+
+def test_a_record_restored_then_grown_back_to_the_same_length_is_a_new_version(
+        app, client, runner, angkor, load, tmp_path):
+    """A backup restored takes the audit chain back to an earlier length, and the next changes
+    grow it again: the same length, other contents. Neither a kept page nor a held tag of the
+    record before the restore may be answered."""
+    assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    load(agencies=[ANGKOR], sanctions=[SUSPENSION])
+    suspended = client.get(angkor)
+    assert "Kept passports" in suspended.text
+    with app.app_context():
+        length = audit.version()[0]
+        empty_all_tables()
+    restored = runner.invoke(args=["restore", str(tmp_path / "backup")])
+    assert restored.exit_code == 0, restored.output
+    load(agencies=[ANGKOR], sanctions=[SUSPENSION | {"reason_en": "Charged workers fees"}])
+    with app.app_context():
+        assert audit.version()[0] == length
+    held = client.get(angkor, headers={"If-None-Match": suspended.headers["ETag"]})
+    assert held.status_code == 200 and "Charged workers fees" in held.text
+    assert held.headers["ETag"] != suspended.headers["ETag"]
+    assert "Charged workers fees" in client.get(angkor).text  # not the page kept before
 
 
 def test_midnight_changes_every_tag(app, client, angkor, monkeypatch):
