@@ -8,7 +8,7 @@ same bytes, so
 
 - the ETag is the key's digest: `If-None-Match` is answered 304 before any template runs,
   and every worker (on the same index) gives the same tag;
-- a rendered answer is kept per worker (LRU, REGISTRY_PAGE_CACHE_SIZE answers) and sent again
+- a rendered answer is kept per worker (LRU within REGISTRY_PAGE_CACHE_BYTES) and sent again
   while its key holds.
 
 A view that shows something else (a search that found nothing records a lead for regulators
@@ -51,11 +51,24 @@ def package_digest():
     return digest.hexdigest()
 
 
+#: No answer takes more than this share of the budget: a few big pages (a province's poster at
+#: national scale) would otherwise push out the many agency pages.
+LARGEST_SHARE = 20
+
+
+def answer_size(answer):
+    """Its body and headers, in bytes. A budget of bytes, not of answers: pages range from a
+    few KB to hundreds, and made-up addresses must not be able to fill a worker's memory."""
+    body, headers = answer
+    return len(body) + sum(len(name) + len(value) for name, value in headers)
+
+
 class PageCache:
     def __init__(self, app):
         self.build = build_id(app.config)
-        size = app.config["REGISTRY_PAGE_CACHE_SIZE"]
-        self.answers = LRUCache(size) if size else None
+        budget = app.config["REGISTRY_PAGE_CACHE_BYTES"]
+        self.answers = LRUCache(budget, getsizeof=answer_size) if budget else None
+        self.largest = budget // LARGEST_SHARE
         self.lock = threading.Lock()
 
     def get(self, key):
@@ -65,7 +78,7 @@ class PageCache:
             return self.answers.get(key)
 
     def put(self, key, answer):
-        if self.answers is not None:
+        if self.answers is not None and answer_size(answer) <= self.largest:
             with self.lock:
                 self.answers[key] = answer
 
@@ -144,22 +157,37 @@ def do_not_keep():
     g.page_not_kept = True
 
 
-def kept(searches=False):
+def kept(searches=False, reads=()):
     """Decorate a public GET view whose answer depends only on the key's parts: its 200
-    answers are kept and tagged by key. `searches`: the answer comes from the search index."""
+    answers are tagged by key, and kept. `searches`: the answer comes from the search index.
+    `reads`: the query parameters the view reads; an address with any other is answered and
+    tagged, not kept (see reads_only)."""
+    reads = frozenset(name.encode() for name in reads)
+
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             response = make_response(view(*args, **kwargs))
             page_key = g.get("page_key")
             if page_key and response.status_code == 200 and not g.get("page_not_kept"):
-                current_app.extensions["registry_pages"].put(
-                    page_key, (response.get_data(), list(response.headers)))
+                if reads_only(reads):
+                    current_app.extensions["registry_pages"].put(
+                        page_key, (response.get_data(), list(response.headers)))
                 response.set_etag(tag_of(page_key))
             return response
         wrapper.page_kept = searches
         return wrapper
     return decorator
+
+
+def reads_only(reads):
+    """Each parameter of the address, as sent, is one the view reads, given once. The key holds
+    the query as sent (pages link to their own address), so `?x=1`, `?x=2` … or `?&` would
+    otherwise each keep an answer of their own: a crawler's way to fill a worker's memory."""
+    if not request.query_string:
+        return True
+    names = [piece.partition(b"=")[0] for piece in request.query_string.split(b"&")]
+    return len(set(names)) == len(names) and reads.issuperset(names)
 
 
 def kept_view():

@@ -7,6 +7,7 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import event, select
 
+from registry import pagecache
 from registry.extensions import db
 from registry.models import UnmatchedSearch
 from registry.services import agencies, audit, dashboard
@@ -193,12 +194,65 @@ def test_public_pages_do_not_open_the_session(client, angkor):
 
 
 def test_the_cache_can_be_switched_off(app, client, angkor):
-    app.extensions["registry_pages"].answers = None  # REGISTRY_PAGE_CACHE_SIZE=0
+    app.extensions["registry_pages"].answers = None  # REGISTRY_PAGE_CACHE_BYTES=0
     client.get(angkor)
     with counted(app) as seen:
         assert client.get(angkor).status_code == 200
     assert seen["templates"] > 0
 
+
+
+def budgeted(app, budget):
+    """The app's page cache made again with a budget of `budget` bytes."""
+    app.config["REGISTRY_PAGE_CACHE_BYTES"] = budget
+    pages = app.extensions["registry_pages"] = pagecache.PageCache(app)
+    return pages.answers
+
+
+def kept_bytes(answers):
+    return sum(len(body) for body, _ in answers.values())
+
+
+def test_the_kept_answers_stay_within_their_budget_of_bytes(app, client, load):
+    load(agencies=[agency_row(f"KH-PC-{n:04d}", f"Agency {n}") for n in range(12)])
+    biggest = max(len(client.get(f"/{lang}/agencies/KH-PC-0000").data)
+                  for lang in ("en", "km", "my"))
+    budget = pagecache.LARGEST_SHARE * biggest  # room for every page, not for all of them
+    answers = budgeted(app, budget)
+    for n in range(12):
+        for lang in ("en", "km", "my"):
+            assert client.get(f"/{lang}/agencies/KH-PC-{n:04d}").status_code == 200
+    assert budget / 2 < kept_bytes(answers) <= budget and len(answers) < 36
+
+
+def test_an_answer_too_big_for_its_share_of_the_budget_is_sent_not_kept(app, client, angkor):
+    page = len(client.get(angkor).data)
+    answers = budgeted(app, 2 * page)
+    assert client.get(angkor).status_code == 200
+    with counted(app) as seen:
+        again = client.get(angkor)
+    assert again.status_code == 200 and again.headers["ETag"] and not answers
+    assert seen["templates"] > 0
+
+
+@pytest.mark.parametrize("address", ["/en/agencies/KH-PC-0001", "/api/v1/agencies/KH-PC-0001",
+                                     "/en/search?q=angkor", "/api/v1/search?q=angkor"])
+def test_parameters_the_view_does_not_read_make_no_answers_to_keep(app, client, angkor,
+                                                                  address):
+    """?x=1, ?x=2 … (or a parameter given twice) would otherwise keep one answer each: a
+    crawler's way to fill a worker's memory. They are still answered, tagged and revalidated."""
+    client.get(address)
+    answers = app.extensions["registry_pages"].answers
+    join = "&" if "?" in address else "?"
+    for n in range(5):
+        odd = client.get(f"{address}{join}x={n}")
+        assert odd.status_code == 200 and odd.headers["ETag"]
+        assert client.get(f"{address}{join}x={n}", headers={
+            "If-None-Match": odd.headers["ETag"]}).status_code == 304
+    client.get(f"{address}{join}&")
+    if join == "&":
+        client.get(f"{address}&q=angkor")
+    assert len(answers) == 1
 
 # -- queries per view: fixed, whatever the number of records or results -------------------------
 
