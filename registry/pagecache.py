@@ -140,8 +140,10 @@ def key(searches, lang=None):
 
 def holds(tag):
     """The visitor holds this answer: its tag is named (never `*`, which would answer 304 for
-    an address that is now a 404, a redirect or a lead to count)."""
-    return not request.if_none_match.star_tag and request.if_none_match.contains(tag)
+    an address that is now a 404, a redirect or a lead to count), weak or not: If-None-Match
+    compares weakly (RFC 9110 §13.1.2), and nginx makes the tags of what it compresses weak."""
+    wanted = request.if_none_match
+    return not wanted.star_tag and wanted.contains_weak(tag)
 
 
 def tag_of(page_key):

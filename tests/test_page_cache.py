@@ -316,6 +316,23 @@ def test_the_304_is_the_same_with_or_without_a_session(app, client, angkor):
     assert plain.headers["ETag"] == with_session.headers["ETag"] == tag
 
 
+@pytest.mark.parametrize("session", [False, True])
+@pytest.mark.parametrize("address", ["/en/agencies/KH-PC-0001", "/api/v1/search?q=angkor"])
+def test_a_tag_made_weak_on_the_way_still_revalidates_before_rendering(app, client, angkor,
+                                                                      address, session):
+    """nginx compressing an answer makes its ETag weak (W/"…"), and browsers send it back so.
+    If-None-Match compares weakly (RFC 9110 §13.1.2), in the middleware and in the app's hook
+    (a visitor with a session), before the view runs."""
+    tag = client.get(address).headers["ETag"]
+    app.extensions["registry_pages"].answers = None  # a miss would render the page
+    if session:
+        with client.session_transaction() as opened:
+            opened["seen"] = True
+    with counted(app) as seen:
+        again = client.get(address, headers={"If-None-Match": f'W/"other", W/{tag}'})
+    assert again.status_code == 304 and again.headers["ETag"] == tag
+    assert seen["templates"] == 0 and seen["versions"] == 1
+
 @pytest.mark.parametrize("address", ["/en/verify", "/en/agencies/KH-NONE-1", "/zz/agencies/x",
                                      "/en/search?q=angkor&page=abc"])
 def test_other_addresses_are_answered_by_the_app(client, angkor, address):
