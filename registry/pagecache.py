@@ -94,7 +94,8 @@ class Revalidate:
     """WSGI middleware: a visitor without a session who holds the answer (If-None-Match) gets
     its 304 here, before Flask's request hooks and responses are built: a 304 is the evening a
     TV programme sends a million viewers to check their agency. What it answers is what
-    answer_early would (the same key and tag); the rest goes to the app."""
+    answer_early would (the same key and tag); the rest goes to the app, and so does a request
+    whose tag cannot be read (a database down)."""
 
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
@@ -104,7 +105,12 @@ class Revalidate:
         if ("HTTP_IF_NONE_MATCH" in environ and environ["REQUEST_METHOD"] in ("GET", "HEAD")
                 and self.cookie not in environ.get("HTTP_COOKIE", "")):
             with self.app.request_context(environ):
-                tag = self.tag_held()
+                try:
+                    tag = self.tag_held()
+                except Exception:  # noqa: BLE001 - e.g. the database is down: the app answers
+                    # as it answers any failure (its error page, JSON for the API) and logs it;
+                    # out here it would be a bare 500, or the server's stack trace.
+                    tag = None
                 if tag:
                     headers = [("ETag", f'"{tag}"'), ("Cache-Control", "no-cache")]
                     if request.path.startswith("/api/"):

@@ -1,5 +1,6 @@
 """Public answers kept and revalidated by key (registry/pagecache.py), and the number of
 database queries each public view makes, which must not grow with the size of what it shows."""
+import sqlite3
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -332,6 +333,23 @@ def test_a_tag_made_weak_on_the_way_still_revalidates_before_rendering(app, clie
         again = client.get(address, headers={"If-None-Match": f'W/"other", W/{tag}'})
     assert again.status_code == 304 and again.headers["ETag"] == tag
     assert seen["templates"] == 0 and seen["versions"] == 1
+
+@pytest.mark.parametrize("address", ["/en/agencies/KH-PC-0001", "/api/v1/agencies/KH-PC-0001"])
+def test_a_database_that_does_not_answer_gets_the_apps_own_error(client, angkor, address,
+                                                                 monkeypatch):
+    """The middleware's read of the version fails: the app answers, as it answers any failure
+    (its error page; JSON for the API), never a bare 500 or a stack trace."""
+    tag = client.get(address).headers["ETag"]
+
+    def down():
+        raise sqlite3.OperationalError("unable to open database file")
+    monkeypatch.setattr(audit, "version", down)
+    answer = client.get(address, headers={"If-None-Match": tag})
+    assert answer.status_code == 500
+    if address.startswith("/api/"):
+        assert set(answer.json["error"]) == {"code", "message"}
+    else:
+        assert answer.mimetype == "text/html" and "<html" in answer.text
 
 @pytest.mark.parametrize("address", ["/en/verify", "/en/agencies/KH-NONE-1", "/zz/agencies/x",
                                      "/en/search?q=angkor&page=abc"])
