@@ -13,7 +13,7 @@ TUNABLE = {"REGISTRY_LIMIT_VERIFY": str, "REGISTRY_LIMIT_BULK": str,
            "REGISTRY_LIMIT_SEARCH": str, "REGISTRY_LIMIT_OPEN_DATA": str, "REGISTRY_LIMIT_SIGN_IN": str,
            "REGISTRY_LIMIT_MESSAGES": str,
            "REGISTRY_OUTBOX_POLL_SECONDS": float, "REGISTRY_READY_MAX_LAG": int,
-           "REGISTRY_MAX_UPLOAD_ROWS": int, "REGISTRY_PAGE_CACHE_SIZE": int}
+           "REGISTRY_MAX_UPLOAD_ROWS": int, "REGISTRY_PAGE_CACHE_BYTES": int}
 
 
 def from_environment(instance_path):
@@ -69,9 +69,9 @@ class Config:
     #: How often (seconds) a worker looks for index work other processes left in the outbox.
     REGISTRY_OUTBOX_POLL_SECONDS = 2.0
     RESULTS_PER_PAGE = 20
-    #: Rendered public answers each worker keeps (pagecache.py; 0: none). Pages weigh about
-    #: 10 KB: 2,000 of them, 20 MB a worker.
-    REGISTRY_PAGE_CACHE_SIZE = 2000
+    #: Bytes of rendered public answers each worker keeps (pagecache.py; 0: none). Pages weigh
+    #: about 10 KB: some 2,000 of them.
+    REGISTRY_PAGE_CACHE_BYTES = 20 * 1024 * 1024
     #: The web upload's largest import, in rows: it must finish well inside gunicorn's timeout
     #: (about 500 rows a second on a small server; bench/import.py). Larger ones: the CLI.
     REGISTRY_MAX_UPLOAD_ROWS = 5000

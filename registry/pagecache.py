@@ -1,14 +1,14 @@
 """Public answers kept rendered, and revalidated before anything renders (issue 10).
 
 A public page or API answer is a function of a few things, and the key names all of them: the
-code and its settings (`build`), the public record's version (services.audit.length), the
-search index's
-generation (search answers only), the date (statuses turn at midnight), the language, and the
-address with its query. The same key always gives the same bytes, so
+code and its settings (`build`), the public record's version (services.audit.version: the
+audit chain's head), the search index's generation (search answers only), the date (statuses
+turn at midnight), the language, and the address with its query. The same key always gives the
+same bytes, so
 
 - the ETag is the key's digest: `If-None-Match` is answered 304 before any template runs,
   and every worker (on the same index) gives the same tag;
-- a rendered answer is kept per worker (LRU, REGISTRY_PAGE_CACHE_SIZE answers) and sent again
+- a rendered answer is kept per worker (LRU within REGISTRY_PAGE_CACHE_BYTES) and sent again
   while its key holds.
 
 A view that shows something else (a search that found nothing records a lead for regulators
@@ -52,11 +52,24 @@ def package_digest():
     return digest.hexdigest()
 
 
+#: No answer takes more than this share of the budget: a few big pages (a province's poster at
+#: national scale) would otherwise push out the many agency pages.
+LARGEST_SHARE = 20
+
+
+def answer_size(answer):
+    """Its body and headers, in bytes. A budget of bytes, not of answers: pages range from a
+    few KB to hundreds, and made-up addresses must not be able to fill a worker's memory."""
+    body, headers = answer
+    return len(body) + sum(len(name) + len(value) for name, value in headers)
+
+
 class PageCache:
     def __init__(self, app):
         self.build = build_id(app.config)
-        size = app.config["REGISTRY_PAGE_CACHE_SIZE"]
-        self.answers = LRUCache(size) if size else None
+        budget = app.config["REGISTRY_PAGE_CACHE_BYTES"]
+        self.answers = LRUCache(budget, getsizeof=answer_size) if budget else None
+        self.largest = budget // LARGEST_SHARE
         self.lock = threading.Lock()
 
     def get(self, key):
@@ -66,7 +79,7 @@ class PageCache:
             return self.answers.get(key)
 
     def put(self, key, answer):
-        if self.answers is not None:
+        if self.answers is not None and answer_size(answer) <= self.largest:
             with self.lock:
                 self.answers[key] = answer
 
@@ -82,7 +95,8 @@ class Revalidate:
     """WSGI middleware: a visitor without a session who holds the answer (If-None-Match) gets
     its 304 here, before Flask's request hooks and responses are built: a 304 is the evening a
     TV programme sends a million viewers to check their agency. What it answers is what
-    answer_early would (the same key and tag); the rest goes to the app."""
+    answer_early would (the same key and tag); the rest goes to the app, and so does a request
+    whose tag cannot be read (a database down)."""
 
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
@@ -92,7 +106,12 @@ class Revalidate:
         if ("HTTP_IF_NONE_MATCH" in environ and environ["REQUEST_METHOD"] in ("GET", "HEAD")
                 and self.cookie not in environ.get("HTTP_COOKIE", "")):
             with self.app.request_context(environ):
-                tag = self.tag_held()
+                try:
+                    tag = self.tag_held()
+                except Exception:  # noqa: BLE001 - e.g. the database is down: the app answers
+                    # as it answers any failure (its error page, JSON for the API) and logs it;
+                    # out here it would be a bare 500, or the server's stack trace.
+                    tag = None
                 if tag:
                     headers = [("ETag", f'"{tag}"'), ("Cache-Control", "no-cache")]
                     if request.path.startswith("/api/"):
@@ -115,7 +134,7 @@ class Revalidate:
 def key(searches, lang=None):
     """The key of this request's answer, or None when it cannot be known (an index being
     built or repaired: answered afresh). `lang`: the address's, else negotiated (the API)."""
-    parts = [current_app.extensions["registry_pages"].build, audit.length(),
+    parts = [current_app.extensions["registry_pages"].build, audit.version(),
              agencies.today().isoformat(), lang or getattr(g, "lang", None) or preferred_language(),
              request.path, request.query_string]
     if searches:
@@ -128,8 +147,10 @@ def key(searches, lang=None):
 
 def holds(tag):
     """The visitor holds this answer: its tag is named (never `*`, which would answer 304 for
-    an address that is now a 404, a redirect or a lead to count)."""
-    return not request.if_none_match.star_tag and request.if_none_match.contains(tag)
+    an address that is now a 404, a redirect or a lead to count), weak or not: If-None-Match
+    compares weakly (RFC 9110 §13.1.2), and nginx makes the tags of what it compresses weak."""
+    wanted = request.if_none_match
+    return not wanted.star_tag and wanted.contains_weak(tag)
 
 
 def tag_of(page_key):
@@ -145,22 +166,37 @@ def do_not_keep():
     g.page_not_kept = True
 
 
-def kept(searches=False):
+def kept(searches=False, reads=()):
     """Decorate a public GET view whose answer depends only on the key's parts: its 200
-    answers are kept and tagged by key. `searches`: the answer comes from the search index."""
+    answers are tagged by key, and kept. `searches`: the answer comes from the search index.
+    `reads`: the query parameters the view reads; an address with any other is answered and
+    tagged, not kept (see reads_only)."""
+    reads = frozenset(name.encode() for name in reads)
+
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             response = make_response(view(*args, **kwargs))
             page_key = g.get("page_key")
             if page_key and response.status_code == 200 and not g.get("page_not_kept"):
-                current_app.extensions["registry_pages"].put(
-                    page_key, (response.get_data(), list(response.headers)))
+                if reads_only(reads):
+                    current_app.extensions["registry_pages"].put(
+                        page_key, (response.get_data(), list(response.headers)))
                 response.set_etag(tag_of(page_key))
             return response
         wrapper.page_kept = searches
         return wrapper
     return decorator
+
+
+def reads_only(reads):
+    """Each parameter of the address, as sent, is one the view reads, given once. The key holds
+    the query as sent (pages link to their own address), so `?x=1`, `?x=2` … or `?&` would
+    otherwise each keep an answer of their own: a crawler's way to fill a worker's memory."""
+    if not request.query_string:
+        return True
+    names = [piece.partition(b"=")[0] for piece in request.query_string.split(b"&")]
+    return len(set(names)) == len(names) and reads.issuperset(names)
 
 
 def kept_view():

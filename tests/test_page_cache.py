@@ -1,5 +1,6 @@
 """Public answers kept and revalidated by key (registry/pagecache.py), and the number of
 database queries each public view makes, which must not grow with the size of what it shows."""
+import sqlite3
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -7,11 +8,12 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import event, select
 
+from registry import pagecache
 from registry.extensions import db
 from registry.models import UnmatchedSearch
 from registry.services import agencies, audit, dashboard
 
-from .conftest import agency_row
+from .conftest import agency_row, empty_all_tables
 
 SUSPENSION = {"licence_number": "KH-PC-0001", "kind": "suspension", "decided_on": "2026-01-05",
               "effective_from": "2026-01-05", "decision_ref": "PC/1", "state": "in_force",
@@ -21,14 +23,14 @@ SUSPENSION = {"licence_number": "KH-PC-0001", "kind": "suspension", "decided_on"
 @contextmanager
 def counted(app):
     """(queries, templates, versions) made inside the block: queries through SQLAlchemy, and
-    reads of the record's version (audit.length, which asks the driver directly)."""
+    reads of the record's version (audit.version, which asks the driver directly)."""
     seen = {"queries": 0, "templates": 0, "versions": 0}
-    length = audit.length
+    read = audit.version
 
     def version():
         seen["versions"] += 1
-        return length()
-    audit.length = version
+        return read()
+    audit.version = version
 
     def query(*args):
         seen["queries"] += 1
@@ -47,7 +49,7 @@ def counted(app):
     try:
         yield seen
     finally:
-        audit.length = length
+        audit.version = read
         index.poll_seconds = poll
         event.remove(engine, "before_cursor_execute", query)
         template_rendered.disconnect(template, app)
@@ -106,6 +108,29 @@ def test_a_change_to_the_record_is_shown_at_once_and_changes_the_tag(app, client
     assert after.headers["ETag"] != before.headers["ETag"]
     found = client.get("/api/v1/search?q=angkor").json["results"]
     assert [r["status"] for r in found] == ["suspended"]
+
+
+def test_a_record_restored_then_grown_back_to_the_same_length_is_a_new_version(
+        app, client, runner, angkor, load, tmp_path):
+    """A backup restored takes the audit chain back to an earlier length, and the next changes
+    grow it again: the same length, other contents. Neither a kept page nor a held tag of the
+    record before the restore may be answered."""
+    assert runner.invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    load(agencies=[ANGKOR], sanctions=[SUSPENSION])
+    suspended = client.get(angkor)
+    assert "Kept passports" in suspended.text
+    with app.app_context():
+        length = audit.version()[0]
+        empty_all_tables()
+    restored = runner.invoke(args=["restore", str(tmp_path / "backup")])
+    assert restored.exit_code == 0, restored.output
+    load(agencies=[ANGKOR], sanctions=[SUSPENSION | {"reason_en": "Charged workers fees"}])
+    with app.app_context():
+        assert audit.version()[0] == length
+    held = client.get(angkor, headers={"If-None-Match": suspended.headers["ETag"]})
+    assert held.status_code == 200 and "Charged workers fees" in held.text
+    assert held.headers["ETag"] != suspended.headers["ETag"]
+    assert "Charged workers fees" in client.get(angkor).text  # not the page kept before
 
 
 def test_midnight_changes_every_tag(app, client, angkor, monkeypatch):
@@ -170,12 +195,65 @@ def test_public_pages_do_not_open_the_session(client, angkor):
 
 
 def test_the_cache_can_be_switched_off(app, client, angkor):
-    app.extensions["registry_pages"].answers = None  # REGISTRY_PAGE_CACHE_SIZE=0
+    app.extensions["registry_pages"].answers = None  # REGISTRY_PAGE_CACHE_BYTES=0
     client.get(angkor)
     with counted(app) as seen:
         assert client.get(angkor).status_code == 200
     assert seen["templates"] > 0
 
+
+
+def budgeted(app, budget):
+    """The app's page cache made again with a budget of `budget` bytes."""
+    app.config["REGISTRY_PAGE_CACHE_BYTES"] = budget
+    pages = app.extensions["registry_pages"] = pagecache.PageCache(app)
+    return pages.answers
+
+
+def kept_bytes(answers):
+    return sum(len(body) for body, _ in answers.values())
+
+
+def test_the_kept_answers_stay_within_their_budget_of_bytes(app, client, load):
+    load(agencies=[agency_row(f"KH-PC-{n:04d}", f"Agency {n}") for n in range(12)])
+    biggest = max(len(client.get(f"/{lang}/agencies/KH-PC-0000").data)
+                  for lang in ("en", "km", "my"))
+    budget = pagecache.LARGEST_SHARE * biggest  # room for every page, not for all of them
+    answers = budgeted(app, budget)
+    for n in range(12):
+        for lang in ("en", "km", "my"):
+            assert client.get(f"/{lang}/agencies/KH-PC-{n:04d}").status_code == 200
+    assert budget / 2 < kept_bytes(answers) <= budget and len(answers) < 36
+
+
+def test_an_answer_too_big_for_its_share_of_the_budget_is_sent_not_kept(app, client, angkor):
+    page = len(client.get(angkor).data)
+    answers = budgeted(app, 2 * page)
+    assert client.get(angkor).status_code == 200
+    with counted(app) as seen:
+        again = client.get(angkor)
+    assert again.status_code == 200 and again.headers["ETag"] and not answers
+    assert seen["templates"] > 0
+
+
+@pytest.mark.parametrize("address", ["/en/agencies/KH-PC-0001", "/api/v1/agencies/KH-PC-0001",
+                                     "/en/search?q=angkor", "/api/v1/search?q=angkor"])
+def test_parameters_the_view_does_not_read_make_no_answers_to_keep(app, client, angkor,
+                                                                  address):
+    """?x=1, ?x=2 … (or a parameter given twice) would otherwise keep one answer each: a
+    crawler's way to fill a worker's memory. They are still answered, tagged and revalidated."""
+    client.get(address)
+    answers = app.extensions["registry_pages"].answers
+    join = "&" if "?" in address else "?"
+    for n in range(5):
+        odd = client.get(f"{address}{join}x={n}")
+        assert odd.status_code == 200 and odd.headers["ETag"]
+        assert client.get(f"{address}{join}x={n}", headers={
+            "If-None-Match": odd.headers["ETag"]}).status_code == 304
+    client.get(f"{address}{join}&")
+    if join == "&":
+        client.get(f"{address}&q=angkor")
+    assert len(answers) == 1
 
 # -- queries per view: fixed, whatever the number of records or results -------------------------
 
@@ -238,6 +316,40 @@ def test_the_304_is_the_same_with_or_without_a_session(app, client, angkor):
     assert plain.status_code == with_session.status_code == 304
     assert plain.headers["ETag"] == with_session.headers["ETag"] == tag
 
+
+@pytest.mark.parametrize("session", [False, True])
+@pytest.mark.parametrize("address", ["/en/agencies/KH-PC-0001", "/api/v1/search?q=angkor"])
+def test_a_tag_made_weak_on_the_way_still_revalidates_before_rendering(app, client, angkor,
+                                                                      address, session):
+    """nginx compressing an answer makes its ETag weak (W/"…"), and browsers send it back so.
+    If-None-Match compares weakly (RFC 9110 §13.1.2), in the middleware and in the app's hook
+    (a visitor with a session), before the view runs."""
+    tag = client.get(address).headers["ETag"]
+    app.extensions["registry_pages"].answers = None  # a miss would render the page
+    if session:
+        with client.session_transaction() as opened:
+            opened["seen"] = True
+    with counted(app) as seen:
+        again = client.get(address, headers={"If-None-Match": f'W/"other", W/{tag}'})
+    assert again.status_code == 304 and again.headers["ETag"] == tag
+    assert seen["templates"] == 0 and seen["versions"] == 1
+
+@pytest.mark.parametrize("address", ["/en/agencies/KH-PC-0001", "/api/v1/agencies/KH-PC-0001"])
+def test_a_database_that_does_not_answer_gets_the_apps_own_error(client, angkor, address,
+                                                                 monkeypatch):
+    """The middleware's read of the version fails: the app answers, as it answers any failure
+    (its error page; JSON for the API), never a bare 500 or a stack trace."""
+    tag = client.get(address).headers["ETag"]
+
+    def down():
+        raise sqlite3.OperationalError("unable to open database file")
+    monkeypatch.setattr(audit, "version", down)
+    answer = client.get(address, headers={"If-None-Match": tag})
+    assert answer.status_code == 500
+    if address.startswith("/api/"):
+        assert set(answer.json["error"]) == {"code", "message"}
+    else:
+        assert answer.mimetype == "text/html" and "<html" in answer.text
 
 @pytest.mark.parametrize("address", ["/en/verify", "/en/agencies/KH-NONE-1", "/zz/agencies/x",
                                      "/en/search?q=angkor&page=abc"])

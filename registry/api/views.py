@@ -11,7 +11,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from .. import limits, pagecache, search
 from ..i18n import preferred_language
 from ..urls import absolute
-from ..public.pages import nothing_found, nothing_kind, search_filters
+from ..public.pages import FILTERS, nothing_found, nothing_kind, search_filters
 from ..services import agencies, signing, verification
 from ..web import error_response
 from ..wording import NOTHING_FOUND
@@ -70,7 +70,7 @@ def bounded_int(name, default, low, high):
 
 @bp.get("/search")
 @limits.search
-@pagecache.kept(searches=True)
+@pagecache.kept(searches=True, reads=("q", "limit", "offset", *FILTERS))
 def search_agencies():
     q, converted = search.typed_query(request.args.get("q", ""))
     limit = bounded_int("limit", 20, 1, 100)

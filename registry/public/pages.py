@@ -56,6 +56,8 @@ FILTER_NOTICES = {
     "province": _l("The province filter was not understood and was ignored."),
     "destination": _l("The destination filter was not understood and was ignored."),
 }
+#: The query parameters search_filters reads.
+FILTERS = tuple(FILTER_NOTICES)
 
 
 def search_filters(args):
@@ -87,7 +89,7 @@ def page_number(args):
 
 @bp.route("/<lang>/search")
 @limits.search
-@pagecache.kept(searches=True)
+@pagecache.kept(searches=True, reads=("q", "page", *FILTERS))
 def search_page():
     q, converted = search.typed_query(request.args.get("q", ""))
     filters, rejected = search_filters(request.args)

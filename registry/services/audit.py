@@ -50,33 +50,42 @@ def entry_hash(prev_hash, at, actor, action, entity, entity_key, before, after):
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+#: The newest entry, by the unique index on seq.
+HEAD_QUERY = "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"
+
+
 def head():
-    """(entries in the chain, hash of the newest) as the database holds them now."""
-    last = db.session.execute(select(AuditEntry.seq, AuditEntry.hash)
-                              .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    """(entries in the chain, hash of the newest) as the database holds them now, in the
+    session's transaction (a writer's, under its turn on the head)."""
+    last = db.session.execute(text(HEAD_QUERY)).first()
     return (last.seq, last.hash) if last else (0, GENESIS)
 
 
-def length():
-    """How many entries the chain holds, committed: the public record's version. Every write
-    to the record appends to the chain in its own transaction, and writers take turns on the
-    head, so no length is reused or committed out of order (what pagecache.py keys by).
-    Read on a pooled connection of its own, by the driver itself (20 µs, against 57 through
-    SQLAlchemy's Connection and more through the request's session): it is most of a 304."""
+def version():
+    """The public record's version: the committed chain's head, (entries, hash of the newest).
+    Every write to the record appends to the chain in its own transaction, and writers take
+    turns on the head, so no head is reused or committed out of order (what pagecache.py keys
+    by). Not the length alone: a restored backup takes the chain back to an earlier length,
+    and the next writes grow it again to lengths it had, with other contents; the newest hash
+    covers every entry before it.
+    Read on a pooled connection of its own, by the driver itself (measured for the length: 20
+    µs, against 57 through SQLAlchemy's Connection and more through the request's session; the
+    head is the same index lookup plus its row): it is most of a 304."""
     connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()
-        cursor.execute("SELECT max(seq) FROM audit_entry")
-        return cursor.fetchone()[0] or 0
+        cursor.execute(HEAD_QUERY)
+        last = cursor.fetchone()
+        return (last[0], last[1]) if last else (0, GENESIS)
     finally:
         connection.close()  # back to the pool, its transaction ended
 
 
 def kept_until_changed(name, compute, *args):
-    """`compute(*args)`, kept by the app until the record changes (length) or the day turns:
-    for figures read over the whole record (plain data only, never database objects, which
-    belong to one request's session)."""
-    key = (length(), today(), args)
+    """`compute(*args)`, kept by the app until the record changes (its version) or the day
+    turns: for figures read over the whole record (plain data only, never database objects,
+    which belong to one request's session)."""
+    key = (version(), today(), args)
     kept = current_app.extensions.get(name)
     if kept is None or kept[0] != key:
         kept = current_app.extensions[name] = (key, compute(*args))

@@ -49,7 +49,7 @@ def status_expression(on):
 
 def figures(months=12, top=20):
     """The dashboard's figures. Those counted over the whole record (a million complaints take
-    most of a second) are kept by the app until the record changes (audit.length) or the day
+    most of a second) are kept by the app until the record changes (audit.version) or the day
     turns; leads and pending drafts are read each time."""
     kept = audit.kept_until_changed("registry_dashboard", record_figures, months)
     leads = db.session.execute(

@@ -192,3 +192,23 @@ def test_the_checkpoint_log_is_published(ctx, client):
     feed = client.get("/feeds/audit-checkpoints.atom")
     assert feed.headers["Content-Type"].startswith("application/atom+xml")
     assert feed.get_data(as_text=True).count("<entry>") == 2
+
+
+def test_kept_figures_follow_the_chain_head_not_only_its_length(ctx):
+    """A restored backup takes the chain back to an earlier length; it may then grow again to
+    the same length with other entries: a new version, so figures kept by the old one go."""
+    computed = []
+
+    def figure():
+        computed.append(len(computed))
+        return computed[-1]
+    write(2)
+    assert audit.kept_until_changed("test_figure", figure) == 0
+    assert audit.kept_until_changed("test_figure", figure) == 0
+    before = audit.version()
+    db.session.execute(text("DELETE FROM audit_entry WHERE seq = 2"))  # as a restore would
+    db.session.commit()
+    audit.record("other@ministry.example", "other_action", "tests", 9, None, {"i": 9})
+    commit()
+    assert audit.version()[0] == before[0] and audit.version() != before
+    assert audit.kept_until_changed("test_figure", figure) == 1
