@@ -18,6 +18,10 @@ from .extensions import babel, csrf, db, limiter, migrate
 PACKAGE = Path(__file__).resolve().parent
 
 
+#: Settings that a deployment may still set under their former names.
+RENAMED = {"REGISTRY_PAGE_CACHE_SIZE": "REGISTRY_PAGE_CACHE_BYTES (0 turns the cache off)"}
+
+
 class ConfigurationError(RuntimeError):
     pass
 
@@ -35,6 +39,9 @@ def create_app(test_config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
+    for old, new in RENAMED.items():
+        if old in os.environ:
+            logging.getLogger(__name__).warning("%s is no longer read: set %s instead", old, new)
 
     from .i18n import init_app as init_i18n
     db.init_app(app)

@@ -3,6 +3,7 @@ one), a Whoosh index on disk per test, and CSV folders written through the real 
 import csv
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from registry import create_app
-from registry.extensions import db
+from registry.extensions import db, limiter
 from registry.models import User
 from registry.services import users
 from registry.services.import_rows import FILES
@@ -162,3 +163,18 @@ def load(app, tmp_path):
             return import_folder(folder, profile(), "test",
                                  approved_by=historic_approver() if decided else None)
     return load
+
+
+@contextmanager
+def limits_on(app, **settings):
+    """Rate limits on, with `settings` (REGISTRY_LIMIT_…), for the block: elsewhere tests run
+    without them (the `app` fixture), and the limiter is one object per process."""
+    app.config.update(RATELIMIT_ENABLED=True, **settings)
+    limiter.init_app(app)
+    limiter.reset()
+    try:
+        yield app
+    finally:
+        limiter.reset()
+        app.config["RATELIMIT_ENABLED"] = False
+        limiter.init_app(app)

@@ -32,6 +32,15 @@ def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
     assert app.config["TRUSTED_HOSTS"] == ["registry.example.gov"]
 
 
+def test_a_setting_under_its_former_name_is_named_at_start(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("REGISTRY_PAGE_CACHE_SIZE", "0")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                      "REGISTRY_INDEX_DIR": str(tmp_path / "ix")})
+    assert "REGISTRY_PAGE_CACHE_SIZE is no longer read: set REGISTRY_PAGE_CACHE_BYTES" in \
+        caplog.text
+    assert app.config["REGISTRY_PAGE_CACHE_BYTES"] > 0
+
+
 @pytest.mark.parametrize("base, message", [
     ("", "REGISTRY_BASE_URL is not set"),
     ("registry.example.gov", "the site's address"),

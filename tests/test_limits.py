@@ -4,24 +4,17 @@ import re
 
 import pytest
 
-from registry.extensions import limiter
 
-from .conftest import agency_row
+from .conftest import agency_row, limits_on
 from .test_api import validator
 
 
 @pytest.fixture
 def limited(app, load):
     load(agencies=[agency_row("KH-L-1", "Limited Agency")])
-    app.config.update(RATELIMIT_ENABLED=True, REGISTRY_LIMIT_VERIFY="5 per minute",
-                      REGISTRY_LIMIT_SEARCH="3 per minute", REGISTRY_LIMIT_OPEN_DATA="1 per minute",
-                      REGISTRY_LIMIT_SIGN_IN="2 per minute")
-    limiter.init_app(app)
-    limiter.reset()
-    yield app
-    limiter.reset()
-    app.config["RATELIMIT_ENABLED"] = False
-    limiter.init_app(app)
+    with limits_on(app, REGISTRY_LIMIT_VERIFY="5 per minute", REGISTRY_LIMIT_SEARCH="3 per minute",
+                   REGISTRY_LIMIT_OPEN_DATA="1 per minute", REGISTRY_LIMIT_SIGN_IN="2 per minute"):
+        yield app
 
 
 def test_verify_api_and_page_share_one_budget_per_address(limited, client):

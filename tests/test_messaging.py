@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from registry import sms
-from registry.extensions import db, limiter
+from registry.extensions import db
 from registry.messaging import outbound
 from registry.models import UnmatchedSearch, Verification
 from registry.zawgyi import to_zawgyi
 
-from .conftest import agency_row
+from .conftest import agency_row, limits_on
 
 SMS_SECRET = "sms shared secret"
 TELEGRAM_TOKEN = "123456:telegram-bot-token"
@@ -274,10 +274,7 @@ def test_the_message_command_prints_the_answer_a_text_would_get(door, app, runne
 
 
 def test_an_sms_sender_over_the_limit_is_told_once_then_gets_no_reply(door, client, app):
-    app.config.update(RATELIMIT_ENABLED=True, REGISTRY_LIMIT_MESSAGES="1 per hour")
-    limiter.init_app(app)
-    limiter.reset()
-    try:
+    with limits_on(app, REGISTRY_LIMIT_MESSAGES="1 per hour"):
         fields = {"from": SENDER, "text": "EN KH-A-0001"}
         assert "Ref V-" in sms_post(client, fields).get_data(as_text=True)
         assert "many messages" in sms_post(client, fields).get_data(as_text=True)
@@ -285,10 +282,6 @@ def test_an_sms_sender_over_the_limit_is_told_once_then_gets_no_reply(door, clie
         assert silent.status_code == 204 and silent.get_data() == b""
         assert sms_post(client, fields, as_json=True).json == {"reply": None}
         assert receipts(app) == 1
-    finally:
-        limiter.reset()
-        app.config["RATELIMIT_ENABLED"] = False
-        limiter.init_app(app)
 
 
 class Platform(BaseHTTPRequestHandler):

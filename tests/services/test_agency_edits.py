@@ -69,3 +69,18 @@ def test_add_representative_and_refuse_a_repeated_badge(agency, officers):
                                         officers["clerk"])
     nameless_badge = agency_edits.add_representative(agency, {"name": "Sok"}, officers["clerk"])
     assert nameless_badge.id_number is None and last_entry().entity_key == "Sok"
+
+
+def test_an_address_moved_to_another_language_keeps_its_key_row(ctx, agency, officers):
+    """The same text under another language is the same place: one key row, relabelled."""
+    street = "No. 12, Street 271, Phnom Penh"
+
+    def save(**addresses):
+        values = {**{f: getattr(agency, f) for f in agency_edits.FIELDS}, **addresses}
+        agency_edits.update_agency(agency, values, [(c.kind, c.value) for c in agency.channels],
+                                   agency.version, officers["clerk"])
+        return [(row.id, row.lang) for row in agency.address_keys]
+
+    [(row_id, lang)] = save(address_en=street)
+    assert lang == "en"
+    assert save(address_en="", address_km=street) == [(row_id, "km")]

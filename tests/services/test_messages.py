@@ -8,13 +8,13 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from registry import sms
-from registry.extensions import db, limiter
+from registry.extensions import db
 from registry.i18n import format_day
 from registry.models import UnmatchedSearch, Verification
 from registry.services import agencies, clearances, messages
 from registry.zawgyi import is_zawgyi, to_unicode, to_zawgyi
 
-from ..conftest import BOTH_COUNTRIES, agency_row
+from ..conftest import BOTH_COUNTRIES, agency_row, limits_on
 
 LANGS = ("en", "km", "my")
 REF = "V-20261129-7KQ2M9"
@@ -232,13 +232,8 @@ def test_a_clearance_number_says_whether_the_advert_may_be_aired(registry, offic
 
 @pytest.fixture
 def limited(registry):
-    registry.config.update(RATELIMIT_ENABLED=True, REGISTRY_LIMIT_MESSAGES="3 per hour")
-    limiter.init_app(registry)
-    limiter.reset()
-    yield registry
-    limiter.reset()
-    registry.config["RATELIMIT_ENABLED"] = False
-    limiter.init_app(registry)
+    with limits_on(registry, REGISTRY_LIMIT_MESSAGES="3 per hour"):
+        yield registry
 
 
 def test_a_sender_over_the_limit_is_told_once_then_not_answered(limited):
