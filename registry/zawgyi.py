@@ -37,5 +37,6 @@ def to_unicode(text):
 
 
 def to_zawgyi(text):
-    """Unicode to Zawgyi: only for tests and demonstrations of what phones send."""
+    """Unicode to Zawgyi (ICU's my-Zawgyi): the answer to a text message typed in Zawgyi
+    (services.messages), and what tests send as such a phone would."""
     return icu.Transliterator.createInstance("my-Zawgyi").transliterate(text)
