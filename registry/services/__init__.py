@@ -39,7 +39,12 @@ def may_approve(record, email):
     return email != record.drafted_by and email not in (record.editors or [])
 
 
-def reindex_later(agency_id, public=True, also=()):
+#: session.info's key for {agency id: the agencies that shared a channel or an address with it
+#: before they changed in this transaction} (note_links).
+SHARED_BEFORE = "registry_shared_before"
+
+
+def reindex_later(agency_id, public=True):
     """Queue the agency's search-index work, in the transaction of the change.
 
     Every service that changes an agency's record passes here, so this is also where the
@@ -49,11 +54,21 @@ def reindex_later(agency_id, public=True, also=()):
     forms' optimistic lock) and updated_at (its own fields' last edit) stay as they were.
 
     The agencies whose `shared_with` names this one (services.resurfacing) change with it, and
-    are stamped too; `also`: those that shared something with it before this change."""
+    are stamped too: those that share something with it now, and those that did before its
+    channels or addresses changed (note_links)."""
+    from .resurfacing import sharing_ids  # resurfacing reads through this package
     db.session.add(IndexOutbox(agency_id=agency_id))
+    before = db.session.info.get(SHARED_BEFORE, {}).pop(agency_id, set())
     if public:
-        from .resurfacing import sharing_ids  # resurfacing reads through this package
-        stamp({agency_id, *also, *sharing_ids(agency_id)})
+        stamp({agency_id, *before, *sharing_ids(agency_id)})
+
+
+def note_links(agency_id):
+    """Before an agency's channels or addresses change: the agencies sharing something with it
+    now, which its reindex_later stamps (a link that the change ends changes them too)."""
+    from .resurfacing import sharing_ids
+    db.session.info.setdefault(SHARED_BEFORE, {}).setdefault(agency_id, set()).update(
+        sharing_ids(agency_id))
 
 
 def stamp(agency_ids):

@@ -5,22 +5,28 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import AddressKey, Agency, Channel, Licence, Representative
 from ..normalise import address_digests, channel_key, licence_key, phone_key
-from . import ServiceError, audit, check_version, commit, reindex_later, snapshot
+from . import ServiceError, audit, check_version, commit, note_links, reindex_later, snapshot
 from .agencies import profile
-from .resurfacing import ADDRESS_LANGS, sharing_ids
+from .resurfacing import ADDRESS_LANGS
 
 FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en", "address_km",
           "address_my", "email", "website", "destinations")
 
 
-def _set_channels(agency, channels):
-    """channels: [(kind, value)]; returns the list as text, for the audit."""
-    region = profile().phone_region
-    agency.channels.clear()
-    db.session.flush()
-    for kind, value in channels:
-        agency.channels.append(Channel(kind=kind, value=value,
-                                       lookup_key=channel_key(kind, value, region)))
+def set_channels(agency, channels, region=None):
+    """Declare `channels` [(kind, value)] as the agency's, keyed for lookups (the admin forms
+    and the import; phones read in `region`, else the profile's); the list as text, for the
+    audit. The same list writes nothing."""
+    channels = [tuple(channel) for channel in channels]
+    if [(c.kind, c.value) for c in agency.channels] != channels:
+        if agency.channels:
+            note_links(agency.id)
+        agency.channels.clear()
+        db.session.flush()
+        region = region or profile().phone_region
+        agency.channels.extend(Channel(kind=kind, value=value,
+                                       lookup_key=channel_key(kind, value, region))
+                               for kind, value in channels)
     return [f"{k}:{v}" for k, v in channels]
 
 
@@ -30,6 +36,8 @@ def set_address_keys(agency):
     agency's addresses (the admin forms, the import, the CLI's import) comes through here."""
     wanted = address_digests((lang, getattr(agency, f"address_{lang}")) for lang in ADDRESS_LANGS)
     kept = {row.key: row for row in agency.address_keys}
+    if agency.id is not None and kept.keys() != wanted.keys():
+        note_links(agency.id)
     for key, row in kept.items():
         if key in wanted:
             row.lang = wanted[key]
@@ -59,7 +67,7 @@ def create_agency(values, channels, licence, actor):
     db.session.add(agency)
     db.session.add(_new_licence(agency, *licence))
     db.session.flush()
-    after = {**snapshot(agency, FIELDS), "channels": _set_channels(agency, channels),
+    after = {**snapshot(agency, FIELDS), "channels": set_channels(agency, channels),
              "licence": list(licence)}
     audit.record(actor.email, "create_agency", "agencies", licence[0], None, after)
     reindex_later(agency.id)
@@ -71,15 +79,14 @@ def update_agency(agency, values, channels, version, actor):
     check_version(agency, version, FIELDS)
     before = {**snapshot(agency, FIELDS),
               "channels": [f"{c.kind}:{c.value}" for c in agency.channels]}
-    shared_before = sharing_ids(agency.id)
     for field in FIELDS:
         setattr(agency, field, values[field])
     set_address_keys(agency)
-    after = {**snapshot(agency, FIELDS), "channels": _set_channels(agency, channels)}
+    after = {**snapshot(agency, FIELDS), "channels": set_channels(agency, channels)}
     if after == before:
         return False
     audit.record(actor.email, "update_agency", "agencies", agency.licence_number, before, after)
-    reindex_later(agency.id, also=shared_before)
+    reindex_later(agency.id)
     commit()
     return True
 

@@ -7,21 +7,20 @@ effective_from); complaints by `case_ref` (else agency, received_on, category, d
 the complainant's name and phone); representatives by `id_number` (else agency and name).
 """
 import secrets
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import (Agency, Channel, Complaint, ComplaintPrivate, Licence, Representative,
+from ..models import (Agency, Complaint, ComplaintPrivate, Licence, Representative,
                       Sanction, utcnow)
-from ..normalise import channel_key, phone_key
+from ..normalise import phone_key
 from . import audit, commit, reindex_later, sanctions
-from .agency_edits import set_address_keys
+from .agency_edits import set_address_keys, set_channels
 from .complaints import new_case_ref
 from .import_rows import Problem, read_folder
-from .resurfacing import ADDRESS_LANGS, sharing_ids
 from .verification import ALPHABET
 
 AGENCY_FIELDS = ("name_en", "name_km", "name_my", "aliases", "province", "address_en",
@@ -237,9 +236,6 @@ class Writer:
         self.plan, self.profile, self.actor = plan, profile, actor
         self.progress = progress or (lambda n: None)
         self.result = ImportResult(batch=new_batch(utcnow()))
-        #: {agency id: the agencies that shared something with it before its channels or
-        #: addresses changed} (their `shared_with` changes too: reindex_later)
-        self.shared_before = defaultdict(set)
         self.agency_by_key = {}
 
     def write(self):
@@ -265,8 +261,7 @@ class Writer:
                     public.add(agency_id)
                 self.progress(1)
         for agency_id in touched:
-            reindex_later(agency_id, public=agency_id in public,
-                          also=self.shared_before.get(agency_id, ()))
+            reindex_later(agency_id, public=agency_id in public)
         return self.result
 
     def _changed(self, kind, obj, fields, values, key):
@@ -291,9 +286,6 @@ class Writer:
         agency = db.session.get(Agency, owner) if owner else Agency()
         if agency.id is None:
             agency.aliases, agency.destinations = [], []
-        elif any(getattr(agency, f"address_{lang}") != newest[f"address_{lang}"]
-                 for lang in ADDRESS_LANGS):
-            self.shared_before[agency.id].update(sharing_ids(agency.id))
         changed = self._changed("agencies", agency, AGENCY_FIELDS, newest,
                                 newest["licence_number"])
         if changed:
@@ -312,20 +304,13 @@ class Writer:
         return agency, changed
 
     def _channels(self, agency, values):
-        region = self.profile.phone_region
-        wanted = [("phone", p) for p in values["phones"]] + list(values["channels"])
-        if [(c.kind, c.value) for c in agency.channels] == wanted:
-            return False
         before = [f"{c.kind}:{c.value}" for c in agency.channels]
-        if before:
-            self.shared_before[agency.id].update(sharing_ids(agency.id))
-        agency.channels.clear()
-        db.session.flush()
-        for kind, value in wanted:
-            agency.channels.append(Channel(kind=kind, value=value,
-                                           lookup_key=channel_key(kind, value, region)))
+        after = set_channels(agency, [("phone", p) for p in values["phones"]]
+                             + list(values["channels"]), self.profile.phone_region)
+        if after == before:
+            return False
         audit.record(self.actor, "set_channels", "agencies", agency.licence_number,
-                     {"channels": before}, {"channels": [f"{k}:{v}" for k, v in wanted]})
+                     {"channels": before}, {"channels": after})
         return True
 
     def _preload(self, name):

@@ -182,11 +182,9 @@ def first_notice(client):
 
 
 def _answer_query(lang, query, client):
-    region = agencies.profile().phone_region
-    kind = verification.identify(query)
-    if (kind == "licence" and leads.classify(query, region)[0] == "name"
-            and agencies.by_licence_number(query)[0] is None):
-        return _answer_name(lang, query, client, region)
+    kind = verification.identify(query, names=True)
+    if kind == "name":
+        return _answer_name(lang, query, client, agencies.profile().phone_region)
     record = verification.verify(**{kind: query})
     return Reply(lang, single(record.answer, kind), record.reference)
 

@@ -146,15 +146,17 @@ def meaningful(text):
     return isinstance(text, str) and re.search(MEANINGFUL, text) is not None
 
 
-def identify(text):
+def identify(text, names=False):
     """Which kind of number a line of a bulk check is: a licence or clearance on record, a
-    phone number, or else a licence number (that the registry does not hold)."""
+    phone number, or else a licence number (that the registry does not hold). With `names`,
+    text that reads as a name and is none of those is "name" (a text message)."""
     if agencies.by_licence_number(text)[0] is not None:
         return "licence"
     if clearances.by_number(text) is not None:
         return "clearance"
-    if leads.classify(text, agencies.profile().phone_region)[0] == "phone":
-        return "phone"
+    looks = leads.classify(text, agencies.profile().phone_region)[0]
+    if looks == "phone" or (names and looks == "name"):
+        return looks
     return "licence"
 
 
