@@ -1,7 +1,7 @@
 """Throughput of the public pages and API under gunicorn, against a bare Flask page in the same run.
 
 Usage: python bench/web.py [--sizes seed 100000] [--complaints-per-agency 10] [--seconds 10]
-                           [--keep DIR]
+                           [--keep DIR] [--only TEXT]
 
 For each size: builds a registry in a temporary folder (`seed`: the demo data through
 `flask seed`; a number: that many generated agencies, bench/synthetic.py, loaded in bulk as
@@ -38,12 +38,27 @@ sys.path.insert(1, str(ROOT / "bench"))
 VENV_BIN = Path(sys.executable).parent
 
 HELLO_APP = '''
-from flask import Flask, render_template
+import secrets
+import sqlite3
+from flask import Flask, jsonify, render_template
 app = Flask(__name__)
 
 @app.get("/")
 def hello():
     return render_template("hello.html", name="world")
+
+# The floor of a page that keeps what it answered: one row written and committed (sqlite3,
+# WAL, its default synchronous=FULL, as the registry's SQLite) before the answer.
+db = sqlite3.connect("hello.sqlite3", isolation_level=None, check_same_thread=False)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("PRAGMA busy_timeout=10000")
+db.execute("CREATE TABLE IF NOT EXISTS receipt (id INTEGER PRIMARY KEY, reference TEXT UNIQUE)")
+
+@app.get("/write")
+def write():
+    reference = secrets.token_hex(4)
+    db.execute("INSERT INTO receipt (reference) VALUES (?)", (reference,))
+    return jsonify(reference=reference)
 '''
 HELLO_TEMPLATE = ("<!doctype html><html lang=en><title>Hello</title>"
                   "<p>Hello, {{ name }}!</p></html>")
@@ -69,7 +84,7 @@ class Gunicorn:
     def __init__(self, app, cwd, env):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync",
+            [str(VENV_BIN / "gunicorn"), "--workers", os.environ.get("BENCH_WORKERS", "2"), "--worker-class", "sync",
              "--bind", f"127.0.0.1:{self.port}", app], cwd=cwd, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -229,14 +244,15 @@ def measure(size, args):
                for name in ("SEARCH", "VERIFY", "OPEN_DATA")}}
     rows = []
 
-    def hello_run():
+    def hello_run(writes=False):
         server = Gunicorn("hello:app", hello_dir, env)
         try:
-            return wrk(server.base + "/", args.seconds)
+            return (wrk(server.base + "/", args.seconds),
+                    wrk(server.base + "/write", args.seconds) if writes else None)
         finally:
             server.stop()
 
-    first = hello_run()
+    first, writing = hello_run(writes=args.only in "verify (writes a receipt)")
     server = Gunicorn("wsgi:app", ROOT, env)
     try:
         base = server.base
@@ -247,19 +263,22 @@ def measure(size, args):
                  ("API agency", f"/api/v1/agencies/{licence}"),
                  ("verify (writes a receipt)", f"/api/v1/verify?licence={licence}")]
         for label, path in plain:
-            rows.append((label, path, wrk(base + path, args.seconds)))
+            if args.only in label:
+                rows.append((label, path, wrk(base + path, args.seconds)))
         for label, path in (("agency page, revalidated (304)", agency),
                             ("search page, revalidated (304)", "/en/search?q=manpower"),
                             ("API agency, revalidated (304)", f"/api/v1/agencies/{licence}")):
+            if args.only not in label:
+                continue
             tag = etag_of(base + path)
             rows.append((label, path, wrk(base + path, args.seconds, [f"If-None-Match: {tag}"])))
     finally:
         server.stop()
-    last = hello_run()
+    last, _ = hello_run()
     hello = (first[0] + last[0]) / 2
-    dashboard = time_dashboard(app)
+    dashboard = time_dashboard(app) if args.only in "regulators' dashboard" else None
     return {"size": size, "counts": counts, "built": built, "licence": licence,
-            "complaints": complaints, "hello": (first, last, hello), "rows": rows,
+            "complaints": complaints, "hello": (first, last, hello), "writing": writing, "rows": rows,
             "dashboard": dashboard}
 
 
@@ -314,11 +333,17 @@ def report(result):
     print("|---|---:|---:|---:|---:|---:|:-:|")
     print(f"| hello-world Flask page (before / after) | {first[0]:,.0f} / {last[0]:,.0f} | 1.00 "
           f"| {first[1]:.2f} | {first[2]:.2f} | | |")
+    writing = result["writing"]
+    if writing:
+        print(f"| hello-world page that writes a row (sqlite3, WAL) | {writing[0]:,.0f} | "
+              f"{writing[0] / hello:.2f} | {writing[1]:.2f} | {writing[2]:.2f} | | |")
     for label, _, (rate, p50, p99) in result["rows"]:
         goal = GOALS[label][1 if big else 0]
         ratio = rate / hello
         print(f"| {label} | {rate:,.0f} | {ratio:.2f} | {p50:.2f} | {p99:.2f} | ≥ {goal:.2f} "
               f"| {'yes' if ratio >= goal else 'NO'} |")
+    if result["dashboard"] is None:
+        return
     first, p50, p95 = result["dashboard"]
     goal = 300 if big else 50
     print(f"| regulators' dashboard (in-process), first view after a change | | | {first:.1f} "
@@ -334,6 +359,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--keep", metavar="DIR", help="build each registry in DIR/web-<size> "
                         "once, and measure an existing one there again")
+    parser.add_argument("--only", default="", metavar="TEXT",
+                        help="measure only the rows whose label holds TEXT (and the baseline)")
     args = parser.parse_args()
     os.environ.update(REGISTRY_SECRET_KEY="bench" * 8, REGISTRY_BASE_URL="http://127.0.0.1:5000")
     print(f"bench/web.py on {os.cpu_count()} cores, {date.today()}; wrk -t1 -c8 "

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from registry.extensions import db
-from registry.services import agency_edits, signing, verification
+from registry.services import agency_edits, sanctions, signing, verification
 from registry.status import LicenceTerm, SanctionTerm, licence_status
 
 DAY = date(2026, 6, 1)
@@ -68,6 +68,49 @@ def test_a_licence_check_is_stored_signed_and_found_again(ctx, agency):
     assert again.id == record.id
     assert signing.check(again.answer, again.signature)
     assert not signing.check({**again.answer, "status": "revoked"}, again.signature)
+
+
+def test_each_check_gets_its_own_reference_and_the_answer_follows_the_record(
+        ctx, agency, officers):
+    first = verification.verify(licence="KH-S-0001")
+    first.answer["agency"]["name"]["en"] = "Changed by a caller"  # a kept answer is only copied
+    second = verification.verify(licence="KH-S-0001")
+    assert second.reference != first.reference and second.answer["reference"] == second.reference
+    assert second.answer["agency"]["name"]["en"] == "Mekong Service Agency"
+    assert signing.check(second.answer, second.signature)
+    suspension = sanctions.draft(agency, {
+        "kind": "suspension", "decided_on": date(2026, 1, 5), "effective_from": date(2026, 1, 10),
+        "effective_to": None, "amount": None, "currency": "", "paid": None,
+        "reason_en": "Sub-licensing", "reason_km": "", "reason_my": "",
+        "decision_ref": "Prakas 7/2026"}, officers["clerk"])
+    sanctions.approve(suspension, suspension.version, officers["approver"])
+    third = verification.verify(licence="KH-S-0001")
+    assert (third.status, third.verified, third.answer["status"]) == ("suspended", False,
+                                                                       "suspended")
+
+
+def test_a_reference_minted_twice_is_replaced_and_signed_again(ctx, agency, monkeypatch):
+    taken = verification.verify(licence="KH-S-0001")
+    minted = iter([taken.reference, "V-20260601-AAAAAA", "V-20260601-BBBBBB",
+                   "V-20260601-BBBBBB", "V-20260601-CCCCCC", "V-20260601-AAAAAA",
+                   "V-20260601-DDDDDD"])
+    monkeypatch.setattr(verification, "new_reference", lambda now: next(minted))
+    record = verification.verify(licence="KH-S-0001")
+    assert record.reference == record.answer["reference"] == "V-20260601-AAAAAA"
+    assert record.answer["url"].endswith("/verify/V-20260601-AAAAAA")
+    assert signing.check(record.answer, record.signature)
+    # Two items of one batch minted the same reference: the second gets another.
+    batch = verification.verify_many(["KH-S-0001", "KH-X-4040"])
+    references = [item["reference"] for item in batch.answer["items"]]
+    assert references == ["V-20260601-BBBBBB", "V-20260601-CCCCCC"]
+    assert batch.reference == "V-20260601-DDDDDD"  # AAAAAA was stored before
+    db.session.expire_all()
+    for reference, query in ((taken.reference, "KH-S-0001"), ("V-20260601-AAAAAA", "KH-S-0001"),
+                             ("V-20260601-CCCCCC", "KH-X-4040")):
+        stored = verification.by_reference(reference)
+        assert stored.answer["query"] == {"licence": query}
+        assert signing.check(stored.answer, stored.signature), reference
+    assert verification.by_reference(taken.reference).id == taken.id
 
 
 #: KH-S-0001 with its digits in each block a Cambodian or Myanmar phone may type (issue 15).
