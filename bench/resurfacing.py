@@ -42,7 +42,7 @@ def measure(app, rounds):
             rows["dashboard figures"].append(timed(dashboard.figures)[1])
             rows["dashboard pairs (newest 100 and the count)"].append(timed(lambda: (
                 resurfacing.all_pairs(limit=100),
-                len(resurfacing.pair_keys(agencies.today()))))[1])
+                resurfacing.pair_count(agencies.today())))[1])
             for name in KEPT:
                 app.extensions.pop(name, None)
             agency = agencies.get_many([newest[0]])[0]
@@ -50,7 +50,7 @@ def measure(app, rounds):
             rows["links_of one agency"].append(took)
             rows["links_of one agency, again"].append(
                 timed(lambda: resurfacing.links_of(agency))[1])
-        pairs = len(resurfacing.pair_keys(agencies.today()))
+        pairs = resurfacing.pair_count(agencies.today())
         flagged = len(resurfacing.flagged())
     return rows, pairs, flagged, len(links)
 

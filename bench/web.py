@@ -12,7 +12,8 @@ drives every address with wrk (1 thread, 8 connections) for --seconds after a sh
 one server at a time. The baseline is measured before and after the registry's addresses; the
 ratio uses their mean. Revalidation (304) sends the ETag of a first answer in If-None-Match.
 The regulators' dashboard is timed in-process through the test client after a real sign-in
-(password and authenticator code), 30 views.
+(password and authenticator code): viewed once, then the first view after each of 5 changes to
+the record (a sanction drafted), then 30 views.
 
 Prints a markdown table: requests/s, ratio to the hello-world page, p50 and p99 latency, and
 the goal of issue 10 (same run, same gunicorn, ratio to the hello-world page).
@@ -22,6 +23,7 @@ import csv
 import itertools
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -152,8 +154,11 @@ def opened(folder, app=None):
     from registry import create_app
     from registry.extensions import db
 
+    from flask_migrate import upgrade
+
     app = app or create_app(config(folder) | {"WTF_CSRF_ENABLED": False})
     with app.app_context():
+        upgrade()  # a registry kept from an earlier run, brought to this code's schema
         counts = {name: db.session.scalar(db.text(f"SELECT count(*) FROM {name}"))
                   for name in ("agency", "complaint", "sanction")}
     return app, counts
@@ -278,19 +283,21 @@ def measure(size, args):
     hello = (first[0] + last[0]) / 2
     dashboard = time_dashboard(app) if args.only in "regulators' dashboard" else None
     return {"size": size, "counts": counts, "built": built, "licence": licence,
-            "complaints": complaints, "hello": (first, last, hello), "writing": writing, "rows": rows,
-            "dashboard": dashboard}
+            "complaints": complaints, "hello": (first, last, hello), "writing": writing,
+            "rows": rows, "dashboard": dashboard}
 
 
-def time_dashboard(app, views=30):
-    """The dashboard signed in as an approver (ms): its first view after the record changed
-    (everything counted afresh), then p50 and p95 of the views after it."""
+def time_dashboard(app, changes=5, views=30):
+    """The dashboard signed in as an approver (ms), in a warm process (viewed once first, as a
+    running server has been): the first view after each of `changes` changes to the record
+    (a sanction drafted: everything counted afresh), its median and worst, then p50 and p95 of
+    `views` views after the last change."""
     import pyotp
     from sqlalchemy import select
 
     from registry.extensions import db
-    from registry.models import User
-    from registry.services import users
+    from registry.models import Agency, User
+    from registry.services import sanctions, users
 
     password = "a long bench passphrase"
     with app.app_context():
@@ -307,14 +314,28 @@ def time_dashboard(app, views=30):
         secret = db.session.scalars(select(User.totp_secret).where(
             User.email == "bench@example.org")).one()
     client.post("/admin/second-factor", data={"code": pyotp.TOTP(secret).now()}, **site)
-    times = []
-    for _ in range(views):
+
+    def view():
         started = time.perf_counter()
         response = client.get("/admin/", **site)
-        times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.status_code
-    first, rest = times[0], sorted(times[1:])
-    return first, rest[len(rest) // 2], rest[int(0.95 * (len(rest) - 1))]
+        return (time.perf_counter() - started) * 1000
+
+    view()
+    firsts = []
+    for _ in range(changes):
+        with app.app_context():
+            bench_user = db.session.scalars(select(User).where(
+                User.email == "bench@example.org")).one()
+            sanctions.draft(db.session.get(Agency, 1), {
+                "kind": "warning", "decided_on": date.today(), "effective_from": date.today(),
+                "effective_to": None, "amount": None, "currency": "", "paid": None,
+                "reason_en": "bench/web.py", "reason_km": "", "reason_my": "",
+                "decision_ref": f"bench {secrets.token_hex(6)}"}, bench_user)
+        firsts.append(view())
+    rest = sorted(view() for _ in range(views))
+    firsts.sort()
+    return firsts[len(firsts) // 2], firsts[-1], rest[len(rest) // 2], rest[int(0.95 * (len(rest) - 1))]
 
 
 def how_built(seconds):
@@ -344,11 +365,12 @@ def report(result):
               f"| {'yes' if ratio >= goal else 'NO'} |")
     if result["dashboard"] is None:
         return
-    first, p50, p95 = result["dashboard"]
+    first, worst, p50, p95 = result["dashboard"]
     goal = 300 if big else 50
-    print(f"| regulators' dashboard (in-process), first view after a change | | | {first:.1f} "
-          f"| | ≤ {goal} ms | {'yes' if first <= goal else 'NO'} |")
-    print(f"| regulators' dashboard (in-process), 29 views after it | | | {p50:.1f} "
+    print(f"| regulators' dashboard (in-process), first view after a change (median / worst "
+          f"of 5) | | | {first:.1f} | {worst:.1f} | ≤ {goal} ms "
+          f"| {'yes' if worst <= goal else 'NO'} |")
+    print(f"| regulators' dashboard (in-process), 30 views after it | | | {p50:.1f} "
           f"| p95 {p95:.1f} | p95 ≤ {goal} ms | {'yes' if p95 <= goal else 'NO'} |")
 
 

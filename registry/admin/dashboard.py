@@ -31,4 +31,4 @@ def dashboard_page():
     ]
     return render_template("admin/dashboard.html", figures=figures, charts=charts,
                            pairs=resurfacing.all_pairs(limit=PAIRS_SHOWN),
-                           pairs_total=len(resurfacing.pair_keys(today())))
+                           pairs_total=resurfacing.pair_count(today()))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import countries
 from ..extensions import db
-from ..models import AGENCY_ID, Agency, Channel, Licence, Representative
+from ..models import AGENCY_ID, Agency, Channel, Licence, Representative, Sanction
 from ..normalise import clean_text, licence_key, phone_key
 from ..search.analysis import licence_query_keys
 from ..status import LICENSED, licence_status
@@ -35,6 +35,22 @@ def today():
 def status_of(agency, on=None):
     """Status from the database as of today (or `on`): never from the search index."""
     return licence_status(agency.licences, agency.sanctions, on or today())
+
+
+def touched_by(entries):
+    """The ids of the agencies whose own record, licences or sanctions the audit entries
+    (entity, entity_key) changed: what decides an agency's status and its links. Agencies
+    and licences are entered under a licence number, sanctions under their id."""
+    numbers = {licence_key(key) for entity, key in entries if entity in ("agencies", "licences")}
+    sanction_ids = {int(key) for entity, key in entries if entity == "sanctions"}
+    touched = set()
+    if numbers:
+        touched.update(db.session.scalars(select(Licence.agency_id).where(
+            Licence.number_key.in_(sorted(numbers)))))
+    if sanction_ids:
+        touched.update(db.session.scalars(select(Sanction.agency_id).where(
+            Sanction.id.in_(sorted(sanction_ids)))))
+    return touched
 
 
 def by_licence_number(text):

@@ -92,6 +92,48 @@ def kept_until_changed(name, compute, *args):
     return kept[1]
 
 
+def kept_and_caught_up(name, compute, catch_up, *args):
+    """`compute(*args)`, kept by the app like kept_until_changed, but when the record changes,
+    brought up to date by `catch_up(kept, entries, *args)` from the (entity, entity_key) of
+    the entries appended since, rather than computed again: a change recounts what it touched,
+    not the whole record (issue 10: the dashboard's first view after a change at 100,000
+    agencies took 2.3 s). `catch_up` returns a new value and leaves `kept` as it was.
+    Computed afresh when the day turns, when `args` differ, when the chain no longer holds the
+    kept version (a restored backup), or when more than CATCH_UP_MOST entries were appended
+    (an import: recounting all is then as cheap)."""
+    now, day = version(), today()
+    kept = current_app.extensions.get(name)
+    if kept is not None and kept[1:3] == (day, args):
+        if kept[0] == now:
+            return kept[3]
+        entries = appended_since(kept[0])
+        if entries is not None:
+            value = catch_up(kept[3], entries, *args)
+            current_app.extensions[name] = (now, day, args, value)
+            return value
+    value = compute(*args)
+    current_app.extensions[name] = (now, day, args, value)
+    return value
+
+
+#: The most entries kept_and_caught_up catches up on, before it computes afresh.
+CATCH_UP_MOST = 1000
+
+
+def appended_since(kept):
+    """(entity, entity_key) of each entry after the version `kept`, in order; None when the
+    chain no longer holds that version or more than CATCH_UP_MOST entries follow it. The
+    chain is appended in commit order (writers take turns on its head), so nothing committed
+    after `kept` can sit before it."""
+    seq, newest = kept
+    if seq and db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq)) != newest:
+        return None
+    entries = db.session.execute(
+        select(AuditEntry.entity, AuditEntry.entity_key).where(AuditEntry.seq > seq)
+        .order_by(AuditEntry.seq).limit(CATCH_UP_MOST + 1)).all()
+    return None if len(entries) > CATCH_UP_MOST else [tuple(e) for e in entries]
+
+
 def head_hash():
     return head()[1]
 

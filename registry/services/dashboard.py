@@ -9,16 +9,16 @@ from ..extensions import db
 from ..models import Agency, Complaint, Licence, Sanction, UnmatchedSearch
 from ..status import (BINDING_STATES, EXPIRED, LICENSED, NOT_LICENSED, REVOKED, STATUSES,
                       SUSPENDED)
-from . import audit, published
+from . import agencies, audit, published
 from .agencies import today
 
 
-def status_counts(on):
-    """How many agencies hold each status on `on`, counted by the database in one query:
-    loading every agency to ask the Python rule costs seconds at 100,000 agencies."""
-    status = status_expression(on)
-    return dict(db.session.execute(select(status, func.count()).select_from(Agency)
-                                   .group_by(status)).all())
+def statuses(on, among=None):
+    """{agency id: status on `on`} of every agency, or of the ids `among`, by the database."""
+    query = select(Agency.id, status_expression(on))
+    if among is not None:
+        query = query.where(Agency.id.in_(sorted(among)))
+    return dict(db.session.execute(query).all())
 
 
 def status_expression(on):
@@ -49,20 +49,51 @@ def status_expression(on):
 
 def figures(months=12, top=20):
     """The dashboard's figures. Those counted over the whole record (a million complaints take
-    most of a second) are kept by the app until the record changes (audit.version) or the day
-    turns; leads and pending drafts are read each time."""
-    kept = audit.kept_until_changed("registry_dashboard", record_figures, months)
+    most of a second) are kept by the app and caught up on each change with what it touched
+    (audit.kept_and_caught_up), counted afresh when the day turns; leads and pending drafts
+    are read each time."""
+    kept = audit.kept_and_caught_up("registry_dashboard", record_figures, caught_up, months)
     leads = db.session.execute(
         select(UnmatchedSearch.kind, UnmatchedSearch.text, func.sum(UnmatchedSearch.count))
         .where(UnmatchedSearch.day >= today() - timedelta(days=30))
         .group_by(UnmatchedSearch.kind, UnmatchedSearch.text)
         .order_by(func.sum(UnmatchedSearch.count).desc()).limit(top)).all()
-    return {**kept, "leads": leads, "pending": db.session.scalar(
-        select(func.count(Sanction.id)).where(Sanction.state == "pending"))}
+    return {**{k: v for k, v in kept.items() if k != "statuses"}, "leads": leads,
+            "pending": db.session.scalar(
+                select(func.count(Sanction.id)).where(Sanction.state == "pending"))}
 
 
 def record_figures(months):
-    by_status = status_counts(today())
+    by_category, by_outcome, compensation = complaint_figures()
+    return {**counted_statuses(statuses(today())), "per_month": sanctions_per_month(months),
+            "by_category": by_category.most_common(), "by_outcome": by_outcome.most_common(),
+            "compensation": compensation}
+
+
+def counted_statuses(by_agency):
+    counts = Counter(by_agency.values())
+    return {"statuses": by_agency, "by_status": [(s, counts.get(s, 0)) for s in STATUSES]}
+
+
+def caught_up(kept, entries, months):
+    """`kept` (record_figures) after the audit entries `entries`: the statuses of the agencies
+    they touched, sanctions per month if a sanction changed, complaints if one did."""
+    kept = dict(kept)
+    touched = agencies.touched_by(entries)
+    if touched:
+        kept.update(counted_statuses({**kept["statuses"],
+                                      **statuses(today(), among=touched)}))
+    entities = {entity for entity, _ in entries}
+    if "sanctions" in entities:
+        kept["per_month"] = sanctions_per_month(months)
+    if "complaints" in entities:
+        by_category, by_outcome, compensation = complaint_figures()
+        kept.update(by_category=by_category.most_common(), by_outcome=by_outcome.most_common(),
+                    compensation=compensation)
+    return kept
+
+
+def sanctions_per_month(months):
     since = (today().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
     per_month = Counter()
     # Counted per day by the database (a few hundred rows, not tens of thousands of
@@ -71,14 +102,7 @@ def record_figures(months):
             published.public_sanctions_query().with_only_columns(Sanction.decided_on, func.count())
             .where(Sanction.decided_on >= since).group_by(Sanction.decided_on)):
         per_month[decided_on.strftime("%Y-%m")] += count
-    by_category, by_outcome, compensation = complaint_figures()
-    return {
-        "by_status": [(s, by_status.get(s, 0)) for s in STATUSES],
-        "per_month": sorted(per_month.items()),
-        "by_category": by_category.most_common(),
-        "by_outcome": by_outcome.most_common(),
-        "compensation": compensation,
-    }
+    return sorted(per_month.items())
 
 
 def complaint_figures():
