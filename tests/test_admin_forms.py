@@ -4,7 +4,7 @@ import re
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.models import Agency, AuditEntry, Complaint, Sanction
@@ -62,6 +62,13 @@ def test_a_sanction_drafted_on_the_form_is_appealed_and_overturned_by_approvers(
         "kind": "fine", "decided_on": "2026-01-01", "effective_from": "2026-01-01",
         "amount": "5", "currency": "XYZ"})
     assert "ISO 4217" in bad_currency.get_data(as_text=True)
+    same_ref = client.post("/admin/agencies/1/sanctions/new", data={
+        "kind": "warning", "decided_on": "2026-01-02", "effective_from": "2026-01-02",
+        "decision_ref": "Prakas 4/2026"})
+    assert same_ref.status_code == 400
+    assert "Prakas 4/2026 is already recorded" in same_ref.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Sanction.id))) == 1
     clerk.logout()
     approver = Staff(app, client)
     approver.create("a1@m.example", "approver")

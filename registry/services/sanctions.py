@@ -24,7 +24,7 @@ def _require_approver(actor):
         raise ServiceError(_l("Only an approver may do this."))
 
 
-def _check_rules(values):
+def _check_rules(values, sanction_id=None):
     if values["kind"] == "fine" and values.get("amount") is None:
         raise ServiceError(_l("a fine needs an amount"))
     if values["kind"] != "fine":
@@ -34,6 +34,11 @@ def _check_rules(values):
     if values.get("effective_to") and values["effective_to"] < values["effective_from"]:
         raise ServiceError(_l("the sanction ends before it starts"))
     values["decision_ref"] = values.get("decision_ref") or None
+    if values["decision_ref"] and db.session.scalar(select(Sanction.id).where(
+            Sanction.decision_ref == values["decision_ref"], Sanction.id != sanction_id)):
+        # One reference, one sanction: it is how a file's row finds the sanction it changes.
+        raise ServiceError(_l("Decision reference %(ref)s is already recorded for another "
+                              "sanction.", ref=values["decision_ref"]))
     return values
 
 
@@ -60,7 +65,7 @@ def update_draft(sanction, values, version, actor):
         raise ServiceError(_l("Only a sanction awaiting approval can be edited. Overturn it "
                               "instead."))
     check_version(sanction, version, FIELDS)
-    values = _check_rules(dict(values))
+    values = _check_rules(dict(values), sanction.id)
     before = snapshot(sanction, FIELDS)
     for field, value in values.items():
         setattr(sanction, field, value)

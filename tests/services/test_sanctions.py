@@ -36,6 +36,24 @@ def test_draft_refuses_what_breaks_the_rules(agency, officers, extra, message):
         sanctions.draft(agency, values(**extra), officers["clerk"])
 
 
+def test_a_decision_reference_names_one_sanction(agency, officers):
+    """Two sanctions under one prakas number would make the import's key (the decision
+    reference) ambiguous: refused with a message, never the database's error."""
+    first = sanctions.draft(agency, values(), officers["clerk"])
+    seq = last_entry().seq
+    with pytest.raises(ServiceError, match="Prakas 7/2026 is already recorded"):
+        sanctions.draft(agency, values(kind="warning"), officers["clerk"])
+    db.session.rollback()
+    other = sanctions.draft(agency, values(decision_ref="Prakas 8/2026"), officers["clerk"])
+    with pytest.raises(ServiceError, match="Prakas 7/2026 is already recorded"):
+        sanctions.update_draft(other, values(), other.version, officers["clerk"])
+    db.session.rollback()
+    assert last_entry().seq == seq + 1  # only the second draft was written
+    # Its own reference is no conflict when a draft is saved again.
+    assert sanctions.update_draft(first, values(reason_en="Sub-licensing in Takeo"),
+                                  first.version, officers["clerk"])
+
+
 def test_draft_keeps_only_the_fields_of_its_kind(agency, officers):
     warning = sanctions.draft(agency, values(kind="warning", amount=Decimal("5"),
                                              currency="USD", effective_to=date(2026, 2, 1)),
