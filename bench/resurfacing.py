@@ -4,9 +4,10 @@ Usage: python bench/resurfacing.py SQLITE_OR_POSTGRESQL_URL [--rounds 3]
 
 Opens an existing registry (bench/web.py --keep builds one; work on a copy: nothing is
 written, but start-up may catch the search index up) and times, in-process, each round as
-the first call after a change to the record (the kept answers forgotten, as a longer audit
-chain makes them): the dashboard's whole-record figures, its pairs (the newest 100 and how
-many), and one agency's links (an agency on the newest pair, the same whichever code runs).
+a count afresh (the kept answers forgotten, as when the day turns or a worker starts; after a
+change they are caught up instead, which bench/web.py times): the dashboard's whole-record
+figures, its pairs (the newest 100 and how many), and one agency's links (an agency on the
+newest pair, the same whichever code runs).
 Prints a markdown table of milliseconds, best and worst round.
 """
 import argparse
@@ -17,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-#: What audit.kept_until_changed keeps under these names is recomputed after every change.
-KEPT = ("registry_dashboard", "registry_flags", "registry_pairs")
+#: What the app keeps under these names (audit.kept_and_caught_up), forgotten each round.
+KEPT = ("registry_dashboard", "registry_pairs")
 
 
 def timed(call):

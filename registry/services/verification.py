@@ -163,7 +163,7 @@ def _insert_new(table):
     (measured under gunicorn)."""
     if db.engine.dialect.name == "sqlite":
         statement = insert(table).prefix_with("OR IGNORE", dialect="sqlite")
-    else:
+    else:  # pragma: no cover - the PostgreSQL run
         statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["reference"])
     return statement.returning(table.c.reference, table.c.id)
 

@@ -89,6 +89,15 @@ def test_each_check_gets_its_own_reference_and_the_answer_follows_the_record(
                                                                        "suspended")
 
 
+def test_a_worker_keeps_a_bounded_number_of_answers(ctx, agency, monkeypatch):
+    monkeypatch.setattr(verification, "KEPT_ANSWERS", 1)
+    for typed in ("KH-S-0001", "KH-X-4040", "KH-S-0001"):
+        record = verification.verify(licence=typed)
+        assert record.status == ("licensed" if typed == "KH-S-0001" else "not_licensed")
+        kept = ctx.extensions["registry_answers"][1]
+        assert list(kept) == [("licence", typed, record.checked_at.date())]
+
+
 def test_a_reference_minted_twice_is_replaced_and_signed_again(ctx, agency, monkeypatch):
     taken = verification.verify(licence="KH-S-0001")
     minted = iter([taken.reference, "V-20260601-AAAAAA", "V-20260601-BBBBBB",
