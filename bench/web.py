@@ -86,7 +86,7 @@ class Gunicorn:
     def __init__(self, app, cwd, env):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--workers", os.environ.get("BENCH_WORKERS", "2"), "--worker-class", "sync",
+            [str(VENV_BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync",
              "--bind", f"127.0.0.1:{self.port}", app], cwd=cwd, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -152,10 +152,10 @@ def build(size, folder, per_agency):
 
 def opened(folder, app=None):
     """The app on a built registry, and how many agencies, complaints and sanctions it holds."""
+    from flask_migrate import upgrade
+
     from registry import create_app
     from registry.extensions import db
-
-    from flask_migrate import upgrade
 
     app = app or create_app(config(folder) | {"WTF_CSRF_ENABLED": False})
     with app.app_context():
