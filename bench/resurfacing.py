@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-#: What the app keeps under these names (audit.kept_and_caught_up), forgotten each round.
+#: What the app keeps under these names (audit.kept_until_changed), forgotten each round.
 KEPT = ("registry_dashboard", "registry_pairs")
 
 

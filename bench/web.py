@@ -367,7 +367,8 @@ def time_dashboard(app, changes=5, views=30):
         firsts.append(view())
     rest = sorted(view() for _ in range(views))
     firsts.sort()
-    return firsts[len(firsts) // 2], firsts[-1], rest[len(rest) // 2], rest[int(0.95 * (len(rest) - 1))]
+    return (firsts[len(firsts) // 2], firsts[-1], rest[len(rest) // 2],
+            rest[int(0.95 * (len(rest) - 1))])
 
 
 def how_built(seconds):

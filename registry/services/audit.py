@@ -81,42 +81,35 @@ def version():
         connection.close()  # back to the pool, its transaction ended
 
 
-def kept_until_changed(name, compute, *args):
+def kept_until_changed(name, compute, *args, catch_up=None):
     """`compute(*args)`, kept by the app until the record changes (its version) or the day
     turns: for figures read over the whole record (plain data only, never database objects,
-    which belong to one request's session)."""
-    key = (version(), today(), args)
-    kept = current_app.extensions.get(name)
-    if kept is None or kept[0] != key:
-        kept = current_app.extensions[name] = (key, compute(*args))
-    return kept[1]
+    which belong to one request's session).
 
-
-def kept_and_caught_up(name, compute, catch_up, *args):
-    """`compute(*args)`, kept by the app like kept_until_changed, but when the record changes,
-    brought up to date by `catch_up(kept, entries, *args)` from the (entity, entity_key) of
-    the entries appended since, rather than computed again: a change recounts what it touched,
-    not the whole record (issue 10: the dashboard's first view after a change at 100,000
-    agencies took 2.3 s). `catch_up` returns a new value and leaves `kept` as it was.
-    Computed afresh when the day turns, when `args` differ, when the chain no longer holds the
-    kept version (a restored backup), or when more than CATCH_UP_MOST entries were appended
-    (an import: recounting all is then as cheap)."""
+    With `catch_up`, a change to the record brings the kept value up to date rather than
+    computing it again: `catch_up(kept, entries, *args)` from the (entity, entity_key) of the
+    entries appended since, so that a change recounts what it touched, not the whole record
+    (issue 10: the dashboard's first view after a change at 100,000 agencies took 2.3 s). It
+    returns a new value and leaves `kept` as it was. Computed afresh all the same when the day
+    turns, when `args` differ, when the chain no longer holds the kept version (a restored
+    backup), or when more than CATCH_UP_MOST entries were appended (an import: recounting all
+    is then as cheap)."""
     now, day = version(), today()
     kept = current_app.extensions.get(name)
-    if kept is not None and kept[1:3] == (day, args):
-        if kept[0] == now:
-            return kept[3]
-        entries = appended_since(kept[0])
+    if kept is not None and kept[0][1:] == (day, args):
+        if kept[0][0] == now:
+            return kept[1]
+        entries = appended_since(kept[0][0]) if catch_up is not None else None
         if entries is not None:
-            value = catch_up(kept[3], entries, *args)
-            current_app.extensions[name] = (now, day, args, value)
+            value = catch_up(kept[1], entries, *args)
+            current_app.extensions[name] = ((now, day, args), value)
             return value
     value = compute(*args)
-    current_app.extensions[name] = (now, day, args, value)
+    current_app.extensions[name] = ((now, day, args), value)
     return value
 
 
-#: The most entries kept_and_caught_up catches up on, before it computes afresh.
+#: The most entries kept_until_changed catches up on, before it computes afresh.
 CATCH_UP_MOST = 1000
 
 

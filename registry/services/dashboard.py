@@ -50,9 +50,10 @@ def status_expression(on):
 def figures(months=12, top=20):
     """The dashboard's figures. Those counted over the whole record (a million complaints take
     most of a second) are kept by the app and caught up on each change with what it touched
-    (audit.kept_and_caught_up), counted afresh when the day turns; leads and pending drafts
-    are read each time."""
-    kept = audit.kept_and_caught_up("registry_dashboard", record_figures, caught_up, months)
+    (audit.kept_until_changed with catch_up), counted afresh when the day turns; leads and
+    pending drafts are read each time."""
+    kept = audit.kept_until_changed("registry_dashboard", record_figures, months,
+                                    catch_up=caught_up)
     leads = db.session.execute(
         select(UnmatchedSearch.kind, UnmatchedSearch.text, func.sum(UnmatchedSearch.count))
         .where(UnmatchedSearch.day >= today() - timedelta(days=30))

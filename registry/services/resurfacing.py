@@ -182,10 +182,10 @@ def pair_count(on):
 
 def _kept(on):
     """(flags, {(agency id, other id, kind, value): Flag}, their order), kept by the app and
-    caught up on each change from the agencies it touched (audit.kept_and_caught_up): at
-    100,000 agencies finding every pair afresh takes 1.5-2 s, a change's few agencies
-    milliseconds."""
-    return audit.kept_and_caught_up("registry_pairs", _all_found, _caught_up, on)
+    caught up on each change from the agencies it touched (audit.kept_until_changed with
+    catch_up): at 100,000 agencies finding every pair afresh takes 1.5-2 s, a change's few
+    agencies milliseconds."""
+    return audit.kept_until_changed("registry_pairs", _all_found, on, catch_up=_caught_up)
 
 
 def _order(key, flag):

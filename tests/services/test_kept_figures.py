@@ -1,6 +1,7 @@
 """The dashboard's whole-record figures and resurfacing pairs, kept and caught up on each change
-from the audit entries it appended (audit.kept_and_caught_up): after every kind of change,
-what was caught up equals what a fresh count gives, and nothing was counted afresh."""
+from the audit entries it appended (audit.kept_until_changed with catch_up): after every kind
+of change, what was caught up equals what a fresh count gives, and nothing was counted
+afresh."""
 from datetime import date
 
 import pytest
