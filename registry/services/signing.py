@@ -70,8 +70,14 @@ def jwk(raw_public_key):
 
 
 def public_jwk():
-    return jwk(private_key().public_key().public_bytes(serialization.Encoding.Raw,
-                                                       serialization.PublicFormat.Raw))
+    return _jwk_of(private_key())
+
+
+@cache
+def _jwk_of(key):
+    # Every receipt names its key: its public bytes are read once, not per check.
+    return jwk(key.public_key().public_bytes(serialization.Encoding.Raw,
+                                             serialization.PublicFormat.Raw))
 
 
 def key_id():

@@ -3,8 +3,11 @@ shows that check later exactly as it was, signed."""
 import json
 import re
 import secrets
+import time
+from contextlib import contextmanager
+from functools import cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql
 
 from flask_babel import lazy_gettext as _l
@@ -20,7 +23,9 @@ MAX_QUERY = 100
 
 
 def new_reference(now):
-    return f"V-{now:%Y%m%d}-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+    # Six letters of 32 (5 bits each) from one draw of 30 random bits.
+    bits = secrets.randbits(30)
+    return f"V-{now:%Y%m%d}-" + "".join(ALPHABET[bits >> shift & 31] for shift in range(0, 30, 5))
 
 
 def describe(agency, status):
@@ -122,20 +127,17 @@ def _answer_kept(kind, text, now):
 KEPT_ANSWERS = 4096
 
 
-def _recorded(checks, now):
+def _recorded(checks, now, cursor):
     """Store one signed Verification per (kind, text, agency id, answer) in `checks`, each
-    under a fresh reference, in the session's transaction; returns them. One statement
-    writes them all and says which references were free: a reference minted twice (32^6 a
-    day: a million checks a day would meet a few hundred) is skipped by the database, and
-    that check is given another and signed again. A check costs its answer and signature,
-    not the ORM's bookkeeping."""
+    under a fresh reference, on a cursor of _receipts(); returns them. A reference minted
+    twice (32^6 a day: a million checks a day would meet a few hundred) is skipped by the
+    database, and that check is given another and signed again."""
     records, waiting, minted = [None] * len(checks), range(len(checks)), set()
-    statement = _insert_new(Verification.__table__)
     for _ in range(5):
         for i in waiting:
             kind, text, agency_id, answer = checks[i]
             reference = new_reference(now)
-            while reference in minted:  # twice in one statement: one row, two checks
+            while reference in minted:  # twice in one transaction: one row, two checks
                 reference = new_reference(now)
             minted.add(reference)
             answer["reference"] = reference
@@ -146,8 +148,7 @@ def _recorded(checks, now):
                 agency_id=agency_id, status=answer.get("status", kind),
                 verified=answer.get("verified", False), answer=answer,
                 signature=signing.sign(answer))
-        stored = dict(db.session.execute(statement, [
-            {column: getattr(records[i], column) for column in COLUMNS} for i in waiting]).all())
+        stored = _inserted(cursor, [records[i] for i in waiting])
         for i in waiting:
             records[i].id = stored.get(records[i].reference)
         waiting = [i for i in waiting if records[i].id is None]
@@ -156,20 +157,86 @@ def _recorded(checks, now):
     raise RuntimeError("no free verification reference in five tries")  # pragma: no cover
 
 
-def _insert_new(table):
-    """An INSERT that skips a reference already stored and returns the references and ids it
-    wrote. On SQLite INSERT OR IGNORE rather than ON CONFLICT DO NOTHING: SQLAlchemy cannot
-    cache the compiled ON CONFLICT construct, and compiling it again took a tenth of a check
-    (measured under gunicorn)."""
-    if db.engine.dialect.name == "sqlite":
-        statement = insert(table).prefix_with("OR IGNORE", dialect="sqlite")
-    else:  # pragma: no cover - the PostgreSQL run
-        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["reference"])
-    return statement.returning(table.c.reference, table.c.id)
+#: A worker writes its receipts to disk (fsync) at least this often, in seconds; see _receipts.
+DURABLE_EVERY = 1.0
+#: When this worker last committed receipts durably (time.monotonic()).
+_durable_at = -DURABLE_EVERY
+#: The statement that lets one transaction commit without waiting for the disk.
+WITHOUT_WAITING = {"sqlite": "PRAGMA synchronous = NORMAL",
+                   "postgresql": "SET LOCAL synchronous_commit TO OFF"}
+
+
+@contextmanager
+def _receipts():
+    """A driver cursor to write receipts on (_inserted), in a transaction committed when the
+    block ends, and rolled back if it fails.
+
+    Receipts are written on a connection of their own, outside the session, in the driver's
+    own statements: the transaction holds SQLite's write lock only from the first insert to
+    the commit (a worker waiting on that lock sleeps a millisecond or more), and a check
+    costs its answer and signature, not the ORM's bookkeeping.
+
+    A receipt's commit waits for the disk only if this worker's last durable one is a second
+    old: under load, the receipts of at most the last second are committed without waiting.
+    They survive a crash of the application, not of the machine (SQLite WAL with
+    synchronous=NORMAL; PostgreSQL's synchronous_commit=off, whose WAL writer flushes within
+    600 ms), and the next durable commit (a receipt, a regulator's save) writes them too. A
+    receipt lost so is still signed and checkable offline; waiting for the disk on every
+    check cost a third of verify's throughput (docs/decisions.md, "What a check costs")."""
+    global _durable_at
+    durable = time.monotonic() - _durable_at >= DURABLE_EVERY
+    name = db.engine.dialect.name
+    quick = None if durable else WITHOUT_WAITING.get(name)
+    connection = db.engine.raw_connection()
+    cursor = connection.cursor()
+    try:
+        if quick:
+            cursor.execute(quick)
+        yield cursor
+        connection.commit()
+    finally:
+        if quick and name == "sqlite":  # a setting of the (pooled) connection
+            connection.rollback()
+            cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+        connection.close()
+    if durable:
+        _durable_at = time.monotonic()
+
+
+def _inserted(cursor, records):
+    """Insert `records` on `cursor`; {reference: id} of those stored (a reference already
+    stored is skipped)."""
+    sql, order, processors = _insert_new(db.engine.dialect)
+    stored = {}
+    for record in records:
+        values = {column: process(getattr(record, column)) if process
+                  else getattr(record, column) for column, process in processors.items()}
+        cursor.execute(sql, [values[name] for name in order] if order else values)
+        stored.update(cursor.fetchall())
+    return stored
 
 
 COLUMNS = ("reference", "checked_at", "query_kind", "query_text", "agency_id", "status",
            "verified", "answer", "signature")
+
+
+@cache
+def _insert_new(dialect):
+    """(SQL, parameter order or None, {column: bind processor}) of an INSERT of one receipt
+    that skips a reference already stored and returns the reference and id it wrote,
+    compiled by SQLAlchemy once per dialect; its column types' own bind processors store each
+    value as the ORM would."""
+    table = Verification.__table__
+    if dialect.name == "sqlite":
+        statement = insert(table).prefix_with("OR IGNORE", dialect="sqlite")
+    else:  # pragma: no cover - the PostgreSQL run
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["reference"])
+    compiled = statement.values({column: bindparam(column) for column in COLUMNS}).returning(
+        table.c.reference, table.c.id).compile(dialect=dialect)
+    return compiled.string, compiled.positiontup, {
+        column: table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        for column in COLUMNS}
 
 
 def receipt_url(reference):
@@ -187,8 +254,9 @@ def verify(licence=None, phone=None, clearance=None):
                       ("phone", phone))
     text = clean_text(text)[:MAX_QUERY]
     now = _now()
-    record, = _recorded([(kind, text, *_answer_kept(kind, text, now))], now)
-    db.session.commit()
+    check = (kind, text, *_answer_kept(kind, text, now))
+    with _receipts() as cursor:
+        record, = _recorded([check], now, cursor)
     return record
 
 
@@ -238,13 +306,14 @@ def verify_many(texts):
                       "name": agency.names() if agency else None,
                       **({"airable_reason": (answer["clearance"] or {}).get("airable_reason")}
                          if kind == "clearance" else {})})
-    # The items' references are minted first: the batch lists them, and is signed after.
-    for item, record in zip(items, _recorded(checks, now)):
-        item["reference"] = record.reference
-    batch = {"query": {"batch": len(items)}, "items": items, "checked_at": now.isoformat() + "Z",
-             "verified_count": sum(item["verified"] for item in items)}
-    record, = _recorded([("batch", f"{len(items)} checks", None, batch)], now)
-    db.session.commit()
+    with _receipts() as cursor:
+        # The items' references are minted first: the batch lists them, and is signed after.
+        for item, record in zip(items, _recorded(checks, now, cursor)):
+            item["reference"] = record.reference
+        batch = {"query": {"batch": len(items)}, "items": items,
+                 "checked_at": now.isoformat() + "Z",
+                 "verified_count": sum(item["verified"] for item in items)}
+        record, = _recorded([("batch", f"{len(items)} checks", None, batch)], now, cursor)
     return record
 
 
