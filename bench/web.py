@@ -109,11 +109,12 @@ def wrk(url, seconds, headers=(), script=None):
     """(requests/s, p50 ms, p99 ms) from wrk; refuses a run with errors or non-2xx/3xx."""
     extra = list(itertools.chain.from_iterable(("-H", h) for h in headers))
     extra += ["-s", str(script)] if script else []
-    subprocess.run(["wrk", "-t1", "-c8", "-d2s", *extra, url], capture_output=True, check=True)
-    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", *extra, url],
-                         capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in out or "Socket errors" in out:
-        raise RuntimeError(f"{url}: errors under load\n{out}")
+    for run in (["-d2s"], [f"-d{seconds}s", "--latency"]):  # a warm-up, then the measure
+        done = subprocess.run(["wrk", "-t1", "-c8", *run, *extra, url], capture_output=True,
+                              text=True)
+        out = done.stdout
+        if done.returncode or "Non-2xx" in out or "Socket errors" in out:
+            raise RuntimeError(f"{url}: wrk exited {done.returncode}\n{out}{done.stderr}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return rate, latency(out, "50%"), latency(out, "99%")
 
