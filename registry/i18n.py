@@ -151,18 +151,17 @@ def format_day(value):
     if isinstance(value, str):
         value = date.fromisoformat(value)
     lang = current_lang()
+    width = "long" if lang == "my" else "medium"
     if type(value) is date:  # a moment (datetime) is shown in the ministry's time zone
-        native = lang in countries.for_config(current_app.config).native_digits
-        return _day(value, lang, str(get_locale()), native)
-    return in_digits(format_date(value, "long" if lang == "my" else "medium"))
+        return in_digits(_cldr_day(value, width, str(get_locale())), lang)
+    return in_digits(format_date(value, width), lang)
 
 
 @lru_cache(maxsize=4096)
-def _day(value, lang, locale, native):
+def _cldr_day(value, width, locale):
     # An agency page at 100,000 agencies writes some 27 dates (complaints, sanctions,
     # licences), most of them seen before: CLDR's formatting is done once per day and language.
-    text = babel_date(value, "long" if lang == "my" else "medium", locale=locale)
-    return text.translate(DIGITS[lang]) if native else text
+    return babel_date(value, width, locale=locale)
 
 
 def format_moment(value):

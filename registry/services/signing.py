@@ -59,23 +59,21 @@ def public_key_pem():
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
-@cache
 def jwk(raw_public_key):
     """An Ed25519 public key as a JWK (RFC 8037: OKP), with its id: the RFC 7638 thumbprint,
     the SHA-256 of its required members made canonical."""
     key = {"crv": "Ed25519", "kty": "OKP", "x": _b64url(raw_public_key)}
-    # Every verify answer names the key: computed once per key, not per request.
     return {**key, "kid": _b64url(hashlib.sha256(rfc8785.dumps(key)).digest()),
             "alg": "EdDSA", "use": "sig"}
 
 
 def public_jwk():
-    return _jwk_of(private_key())
+    return _public_jwk(private_key())
 
 
 @cache
-def _jwk_of(key):
-    # Every receipt names its key: its public bytes are read once, not per check.
+def _public_jwk(key):
+    # Every receipt names its key: made once per key, not per check.
     return jwk(key.public_key().public_bytes(serialization.Encoding.Raw,
                                              serialization.PublicFormat.Raw))
 
