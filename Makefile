@@ -55,9 +55,9 @@ run: $(STAMP) instance/dev-secret-key
 officers: $(STAMP) instance/dev-secret-key
 	$(RUN_ENV) $(FLASK) demo-officers
 
-# The two runs side by side: much of a run waits (browsers, servers, installs, the disk), and
-# one after the other they took 46 + 45 minutes on CI's machine. Each run's output is printed
-# whole when it ends.
+# The two runs side by side: much of a run waits (browsers, servers, installs, the disk). One
+# after the other they outran CI's 90 minutes (SQLite alone took 46). Each run's output is
+# printed whole when it ends.
 test: $(TEST_STAMP)
 	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-sqlite test-postgres
 

@@ -152,9 +152,10 @@ def format_day(value):
         value = date.fromisoformat(value)
     lang = current_lang()
     width = "long" if lang == "my" else "medium"
-    if type(value) is date:  # a moment (datetime) is shown in the ministry's time zone
-        return in_digits(_cldr_day(value, width, str(get_locale())), lang)
-    return in_digits(format_date(value, width), lang)
+    # A moment (datetime) is shown in the ministry's time zone, through Flask-Babel.
+    text = (_cldr_day(value, width, str(get_locale())) if type(value) is date
+            else format_date(value, width))
+    return in_digits(text, lang)
 
 
 @lru_cache(maxsize=4096)

@@ -655,7 +655,7 @@ def demo_registry(tmp_path_factory, database_url):
     searched by a module-wide app. The two share the test database, so one lives at a time and
     each is loaded once per run of its tests, not once per test (about 11 s each)."""
     from registry import create_app
-    loaded = {}
+    loaded = {}  # the one country whose registry is in the database now
 
     def unload():
         for app in loaded.values():
@@ -666,21 +666,22 @@ def demo_registry(tmp_path_factory, database_url):
         loaded.clear()
 
     def registry(country):
-        if country not in loaded:
-            unload()
-            folder = tmp_path_factory.mktemp(f"demo-{country}")
-            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                              "REGISTRY_COUNTRY": country,
-                              "REGISTRY_INDEX_DIR": str(folder / "index"),
-                              "REGISTRY_SIGNING_KEY_FILE": str(folder / "signing.pem"),
-                              "REGISTRY_CHECKPOINT_LOG": str(folder / "checkpoints.log"),
-                              "REGISTRY_OUTBOX_POLL_SECONDS": 0, "RATELIMIT_ENABLED": False})
-            with app.app_context():
-                empty_all_tables()
-            result = app.test_cli_runner().invoke(args=["seed"])
-            assert result.exit_code == 0, result.output
-            loaded[country] = app
-        return loaded[country]
+        if country in loaded:
+            return loaded[country]
+        unload()
+        folder = tmp_path_factory.mktemp(f"demo-{country}")
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                          "REGISTRY_COUNTRY": country,
+                          "REGISTRY_INDEX_DIR": str(folder / "index"),
+                          "REGISTRY_SIGNING_KEY_FILE": str(folder / "signing.pem"),
+                          "REGISTRY_CHECKPOINT_LOG": str(folder / "checkpoints.log"),
+                          "REGISTRY_OUTBOX_POLL_SECONDS": 0, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            empty_all_tables()
+        result = app.test_cli_runner().invoke(args=["seed"])
+        assert result.exit_code == 0, result.output
+        loaded[country] = app
+        return app
     yield registry
     unload()
 
