@@ -58,7 +58,7 @@ db.execute("CREATE TABLE IF NOT EXISTS receipt (id INTEGER PRIMARY KEY, referenc
 
 @app.get("/write")
 def write():
-    reference = secrets.token_hex(4)
+    reference = secrets.token_hex(8)  # 32 bits met a kept table's rows: a 500, wrk failed
     db.execute("INSERT INTO receipt (reference) VALUES (?)", (reference,))
     return jsonify(reference=reference)
 '''

@@ -9,9 +9,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import countries, pagecache, search, urls
+from . import countries, limits, pagecache, search, urls
 from .config import DEFAULT_SECRET_KEY, Config, from_environment
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, csrf, db, migrate
 
 #: Everything the app reads at run time (migrations, catalogs, demo data, templates) is inside
 #: the package, so any install (pip install ., a wheel) has it without the source tree.
@@ -36,6 +36,11 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     _check_config(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database server may drop an idle connection (a restart, a failover), so each is
+        # tried before use; a file never does, and the try cost a check a few per cent.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "pool_pre_ping": False}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
@@ -48,7 +53,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
     init_i18n(app, babel)
     csrf.init_app(app)
-    limiter.init_app(app)
+    limits.init_app(app)
     search.init_app(app)
     pagecache.init_app(app)
 

@@ -75,9 +75,8 @@ class Config:
     #: The web upload's largest import, in rows: it must finish well inside gunicorn's timeout
     #: (about 500 rows a second on a small server; bench/import.py). Larger ones: the CLI.
     REGISTRY_MAX_UPLOAD_ROWS = 5000
-    # Explicit: the limiter is one object per process, and each app's init_app sets its state.
+    #: Rate limits (limits.py); the tests turn them off but in their own.
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "registry"
     #: Per visitor address (docs/operations.md). A check writes a receipt: 60 a minute lets a
     #: broadcaster's desk check an advertiser a second, hundreds in an evening.

@@ -1,7 +1,5 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -20,6 +18,3 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 babel = Babel()
 csrf = CSRFProtect()
-#: Keyed by the visitor's address (behind nginx, ProxyFix makes it the real one); stored in
-#: Redis when REGISTRY_RATELIMIT_STORAGE_URL is set, so limits hold across workers and nodes.
-limiter = Limiter(key_func=get_remote_address)

@@ -14,7 +14,8 @@ from jinja2 import FileSystemBytecodeCache
 
 from registry import create_app
 from registry.config import TRANSLATIONS
-from registry.extensions import db, limiter
+from registry import limits
+from registry.extensions import db
 from registry.i18n import compile_catalogs
 from registry.models import User
 from registry.services import users
@@ -187,13 +188,11 @@ def load(app, tmp_path):
 @contextmanager
 def limits_on(app, **settings):
     """Rate limits on, with `settings` (REGISTRY_LIMIT_…), for the block: elsewhere tests run
-    without them (the `app` fixture), and the limiter is one object per process."""
+    without them (the `app` fixture)."""
     app.config.update(RATELIMIT_ENABLED=True, **settings)
-    limiter.init_app(app)
-    limiter.reset()
+    with app.app_context():
+        limits.reset()
     try:
         yield app
     finally:
-        limiter.reset()
         app.config["RATELIMIT_ENABLED"] = False
-        limiter.init_app(app)

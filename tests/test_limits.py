@@ -1,6 +1,8 @@
-"""Rate limits (Flask-Limiter): the public writes and expensive reads answer 429 with
+"""Rate limits (registry/limits.py): the public writes and expensive reads answer 429 with
 Retry-After past the documented limit, per visitor address, in the visitor's language."""
 import re
+import threading
+import time
 
 import pytest
 
@@ -64,3 +66,37 @@ def test_search_open_data_and_sign_in_are_limited(limited, client):
     assert client.post("/admin/login", data={"email": "x@m.example",
                                              "password": "wrong one!"}).status_code == 429
     assert client.get("/admin/login").status_code == 200
+
+
+def test_limited_answers_tell_the_tightest_budget(app, load, client):
+    from registry.limits import _parsed, counter
+    load(agencies=[agency_row("KH-L-1", "Limited Agency")])
+    with limits_on(app, REGISTRY_LIMIT_VERIFY="3 per minute;10 per hour"):
+        answers = [client.get("/api/v1/verify?licence=KH-L-1") for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert [a.headers["X-RateLimit-Limit"] for a in answers] == ["3"] * 4
+        assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+        assert 0 < int(answers[-1].headers["X-RateLimit-Reset"]) - time.time() <= 60
+        assert "X-RateLimit-Limit" not in client.get("/en/verify").headers  # costs nothing
+        with app.app_context():  # the refused check was not counted in the hour's budget
+            hour = _parsed("3 per minute;10 per hour")[1]
+            assert counter().get_window_stats(hour, "registry", "verify",
+                                              "127.0.0.1").remaining == 7
+
+
+def test_the_memory_store_sweeps_inline_and_starts_no_thread_per_use(monkeypatch):
+    from limits import parse_many
+    from limits.strategies import FixedWindowRateLimiter
+    from registry.limits import SweptMemoryStorage
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    store = SweptMemoryStorage()
+    strategy = FixedWindowRateLimiter(store)
+    second, = parse_many("100 per second")
+    for _ in range(20):  # limits' own store starts a thread whenever its 10 ms one has ended
+        strategy.hit(second, "old")
+        time.sleep(0.011)
+    assert len(started) == 1  # the constructor's, which the store no longer needs
+    time.sleep(1.01)  # the count of "old" has expired, and the last sweep is a second old
+    strategy.hit(second, "new")
+    assert [key for key in store.storage if "old" in key] == []

@@ -20,8 +20,8 @@ from flask_babel import force_locale, lazy_gettext as _l
 from limits import parse_many
 
 from .. import search, sms, zawgyi
-from ..extensions import limiter
 from ..i18n import current_lang, format_day, in_digits, text_in
+from ..limits import counter
 from ..normalise import clean_text
 from ..status import EXPIRED, LICENSED, NOT_LICENSED, REVOKED, SUSPENDED
 from ..wording import NOT_YET, STATUS_NAMES, shown_answer
@@ -174,11 +174,11 @@ def within_limit(client):
     if not current_app.config["RATELIMIT_ENABLED"]:
         return True
     limits = parse_many(current_app.config["REGISTRY_LIMIT_MESSAGES"])
-    return all([limiter.limiter.hit(item, "messages", client) for item in limits])
+    return all([counter().hit(item, "messages", client) for item in limits])
 
 
 def first_notice(client):
-    return limiter.limiter.hit(parse_many(NOTICE)[0], "messages-notice", client)
+    return counter().hit(parse_many(NOTICE)[0], "messages-notice", client)
 
 
 def _answer_query(lang, query, client):
