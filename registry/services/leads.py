@@ -17,10 +17,10 @@ import re
 from datetime import date
 
 from flask import current_app
-from limits.storage import storage_from_string
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
+from ..limits import counter
 from ..models import UnmatchedSearch
 from ..normalise import clean_text, licence_key, looks_like_phone, phone_key
 
@@ -44,15 +44,6 @@ def classify(text, region):
     return "name", " ".join(text.casefold().split())[:MAX_TEXT]
 
 
-def _sightings():
-    app = current_app
-    store = app.extensions.get("registry_lead_sightings")
-    if store is None:
-        store = app.extensions["registry_lead_sightings"] = storage_from_string(
-            app.config["RATELIMIT_STORAGE_URI"])
-    return store
-
-
 def first_sighting(client, kind, text, day):
     """Whether this reader's search counts: the first of this text today, and within the
     reader's daily allowance of texts."""
@@ -61,7 +52,7 @@ def first_sighting(client, kind, text, day):
     def key(*parts):
         message = "|".join(map(str, (day, client, *parts))).encode()
         return "lead:" + hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
-    store = _sightings()
+    store = counter().storage
     if store.incr(key(kind, text), DAY_SECONDS) > 1:
         return False
     return store.incr(key(), DAY_SECONDS) <= CLIENT_LEADS_A_DAY
