@@ -187,6 +187,8 @@ class Sanction(db.Model):
 
     agency = relationship("Agency", back_populates="sanctions")
     __mapper_args__ = {"version_id_col": version}
+    #: The dashboard's sanctions per month read this index alone (services.dashboard).
+    __table_args__ = (db.Index("ix_sanction_state_day", "state", "decided_on"),)
 
     def reason(self, lang):
         return getattr(self, f"reason_{lang}", "") or ""
