@@ -75,7 +75,7 @@ class Config:
     #: The web upload's largest import, in rows: it must finish well inside gunicorn's timeout
     #: (about 500 rows a second on a small server; bench/import.py). Larger ones: the CLI.
     REGISTRY_MAX_UPLOAD_ROWS = 5000
-    #: Rate limits (limits.py); the tests turn them off but in their own.
+    #: Rate limits (limits.py): on, except in the tests that are not about them.
     RATELIMIT_ENABLED = True
     RATELIMIT_KEY_PREFIX = "registry"
     #: Per visitor address (docs/operations.md). A check writes a receipt: 60 a minute lets a
