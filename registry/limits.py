@@ -6,8 +6,8 @@ JSON API of the same work count together. Values come from the configuration
 Counted by `limits` (fixed windows) in the store RATELIMIT_STORAGE_URI names: memory within one
 process, Redis shared by workers and nodes. Flask-Limiter, the Flask layer over the same
 library, resolved and evaluated every request's limits twice and took a fifth of a check's
-time under load (docs/decisions.md, "Rate limits counted by `limits`"); a budget here is one decorator that spends
-from the store and one hook that writes the headers the API documents."""
+time under load (docs/decisions.md, "Rate limits counted by `limits`"); a budget here is one
+decorator that spends from the store and one hook that writes the headers the API documents."""
 import math
 import time
 from functools import cache, wraps
@@ -74,14 +74,13 @@ def spend(limits, scope, address):
     for item in _parsed(limits):
         allowed = strategy.hit(item, prefix, scope, address)
         reset, remaining = strategy.get_window_stats(item, prefix, scope, address)
+        told = {"X-RateLimit-Limit": item.amount, "X-RateLimit-Remaining": remaining,
+                "X-RateLimit-Reset": int(reset)}
         if not allowed:
-            g.rate_limit = {"X-RateLimit-Limit": item.amount, "X-RateLimit-Remaining": 0,
-                            "X-RateLimit-Reset": int(reset),
-                            "Retry-After": max(1, math.ceil(reset - time.time()))}
+            g.rate_limit = told | {"Retry-After": max(1, math.ceil(reset - time.time()))}
             raise TooManyRequests()
         if tightest is None or remaining < tightest["X-RateLimit-Remaining"]:
-            tightest = {"X-RateLimit-Limit": item.amount, "X-RateLimit-Remaining": remaining,
-                        "X-RateLimit-Reset": int(reset)}
+            tightest = told
     g.rate_limit = tightest
 
 

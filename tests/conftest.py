@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from jinja2 import FileSystemBytecodeCache
 
-from registry import create_app
+from registry import create_app, limits
 from registry.config import TRANSLATIONS
-from registry import limits
 from registry.extensions import db
 from registry.i18n import compile_catalogs
 from registry.models import User
