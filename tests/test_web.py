@@ -48,6 +48,15 @@ def test_https_responses_ask_for_https_next_time(client):
     assert "Strict-Transport-Security" not in client.get("/en/").headers
 
 
+def test_a_views_own_security_header_stays_and_none_is_sent_twice(app, client):
+    from registry.web import SECURE_HEADERS
+    app.add_url_rule("/en/framed", "framed",
+                     lambda: ("framed", 200, {"X-Frame-Options": "SAMEORIGIN"}))
+    headers = client.get("/en/framed", base_url="https://registry.test").headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert all(len(headers.getlist(name)) == 1 for name in SECURE_HEADERS)
+
+
 def test_behind_a_proxy_sign_in_limits_count_the_visitors_address(database_url, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
                       "REGISTRY_INDEX_DIR": str(tmp_path / "index"),
@@ -78,7 +87,13 @@ def test_a_forged_host_header_changes_nothing_signed_or_published(app, client, l
     assert forged.status_code == 400
     answer = client.get("/api/v1/verify?licence=KH-H-1",
                         headers={"Host": "registry.example.gov"}).json
-    assert answer["url"].startswith("https://registry.example.gov/verify/V-")
+    assert answer["url"] == "https://registry.example.gov/verify/" + answer["reference"]
+    app.config["REGISTRY_BASE_URL"] = "https://registry.example.org"  # moved: a new address
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    moved = client.get("/api/v1/verify?licence=KH-H-1", headers={"Host": "registry.example.org"})
+    assert moved.json["url"] == "https://registry.example.org/verify/" + moved.json["reference"]
+    app.config["REGISTRY_BASE_URL"] = "https://registry.example.gov"
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     feed = client.get("/feeds/sanctions.atom", headers={"Host": "registry.example.gov"},
                       base_url="http://registry.example.gov").get_data(as_text=True)
     assert "<id>tag:registry.example.gov,2026:sanctions</id>" in feed  # RFC 4151, lasting

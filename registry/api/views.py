@@ -43,7 +43,8 @@ def caching(response):
     if request.path == "/api/v1/verify/batch" and "Allow" in response.headers:
         response.headers["Allow"] = "OPTIONS, POST"  # not the catch-all route's GET
     response.vary.add("Accept-Language")
-    response.headers.setdefault("Content-Language", preferred_language())
+    if "Content-Language" not in response.headers:
+        response.headers["Content-Language"] = preferred_language()
     if request.endpoint in ("api.verify", "api.verify_batch"):
         response.headers["Cache-Control"] = "no-store"
     elif request.method in ("GET", "HEAD") and response.status_code == 200:
