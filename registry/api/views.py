@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_cors import CORS
 from werkzeug.exceptions import MethodNotAllowed
 
 from .. import limits, pagecache, search
@@ -18,10 +17,27 @@ from ..wording import NOTHING_FOUND
 from . import serialize
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# Browser scripts elsewhere may read the headers that page and revalidate.
-CORS(bp, resources={r"/api/v1/verify/batch": {"methods": ["POST"]},
-                    r"/api/v1/*": {"methods": ["GET"]}},
-     expose_headers=["Link", "ETag", "Content-Language", "Location"])
+
+#: CORS (the Fetch standard's CORS protocol): what any origin's scripts may read of an answer,
+#: besides the body: the headers that page and revalidate.
+CROSS_ORIGIN = [("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Expose-Headers", "Link, ETag, Content-Language, Location")]
+
+
+@bp.after_request
+def cross_origin(response):
+    """Any page elsewhere may call the API: GET, and POST for a bulk check. The record is
+    public and no request carries credentials, so `*` answers every origin, and an answer is
+    the same for all of them (no Vary: Origin). A preflight (OPTIONS) is told the method the
+    address takes and that any header it asks for may be sent."""
+    response.headers.extend(CROSS_ORIGIN)
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        response.headers["Access-Control-Allow-Methods"] = (
+            "POST" if request.path == "/api/v1/verify/batch" else "GET")
+        asked = request.headers.get("Access-Control-Request-Headers")
+        if asked:
+            response.headers["Access-Control-Allow-Headers"] = asked
+    return response
 
 
 #: Results are reachable up to this offset: a ranking's far pages say little and cost much.
