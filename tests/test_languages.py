@@ -155,3 +155,12 @@ def test_no_english_ui_text_on_khmer_and_burmese_pages(client, load, lang):
         text = visible_text(client.get(url).get_data(as_text=True))
         leaked = [s for s in english if s in text]
         assert not leaked, (url, leaked[:3])
+
+
+@pytest.mark.parametrize("header, language", [
+    ("km", "km"), ("km-KH,km;q=0.9,en;q=0.8", "km"), ("my-MM", "my"), ("EN-gb", "en"),
+    ("en;q=0.1, my;q=0.9", "my"), ("fr, de", None), ("*", "en"), ("", None), (None, None),
+    ("km;q=0, my;q=0.5", "my"), ("\u1019\u103c\u1014\u103a\u1019\u102c", None)])
+def test_the_language_an_accept_language_header_asks_for(header, language):
+    from registry.i18n import asked_language
+    assert asked_language(header) == language

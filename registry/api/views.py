@@ -51,6 +51,12 @@ class BadRequest(Exception):
         self.message = message
 
 
+#: The request headers that make an answer conditional (RFC 9110 section 13, and Range): the
+#: others are answered as they are (gunicorn or nginx adds the Date).
+CONDITIONAL = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
+                         "HTTP_IF_UNMODIFIED_SINCE", "HTTP_RANGE"})
+
+
 @bp.after_request
 def caching(response):
     """Answers change when the registry does, and at midnight: a cache keeps them but asks
@@ -66,7 +72,8 @@ def caching(response):
     elif request.method in ("GET", "HEAD") and response.status_code == 200:
         response.headers.setdefault("Cache-Control", "no-cache")
         response.add_etag()
-        response.make_conditional(request)
+        if not CONDITIONAL.isdisjoint(request.environ):
+            response.make_conditional(request)
     return response
 
 
