@@ -12,8 +12,8 @@ drives every address with wrk (1 thread, 8 connections) for --seconds after a sh
 one server at a time. The baseline is measured before and after the registry's addresses; the
 ratio uses their mean. Revalidation (304) sends the ETag of a first answer in If-None-Match.
 The regulators' dashboard is timed in-process through the test client after a real sign-in
-(password and authenticator code): viewed once, then the first view after each of 5 changes to
-the record (a sanction drafted), then 30 views.
+(password and authenticator code): viewed once, then the first view after each of 20 changes
+to the record (a sanction drafted; median, p95 and worst), then 30 views.
 
 Prints a markdown table: requests/s, ratio to the hello-world page, p50 and p99 latency, and
 the goal of issue 10 (same run, same gunicorn, ratio to the hello-world page).
@@ -21,6 +21,7 @@ the goal of issue 10 (same run, same gunicorn, ratio to the hello-world page).
 import argparse
 import csv
 import itertools
+import math
 import os
 import re
 import secrets
@@ -320,11 +321,11 @@ def measure(size, args):
             "rows": rows, "dashboard": dashboard}
 
 
-def time_dashboard(app, changes=5, views=30):
+def time_dashboard(app, changes=20, views=30):
     """The dashboard signed in as an approver (ms), in a warm process (viewed once first, as a
     running server has been): the first view after each of `changes` changes to the record
-    (a sanction drafted: everything counted afresh), its median and worst, then p50 and p95 of
-    `views` views after the last change."""
+    (a sanction drafted: everything counted afresh), its median, p95 and worst, then p50 and
+    p95 of `views` views after the last change."""
     import pyotp
     from sqlalchemy import select
 
@@ -368,8 +369,12 @@ def time_dashboard(app, changes=5, views=30):
         firsts.append(view())
     rest = sorted(view() for _ in range(views))
     firsts.sort()
-    return (firsts[len(firsts) // 2], firsts[-1], rest[len(rest) // 2],
-            rest[int(0.95 * (len(rest) - 1))])
+    return firsts[len(firsts) // 2], p95(firsts), firsts[-1], rest[len(rest) // 2], p95(rest)
+
+
+def p95(ordered):
+    """The nearest-rank 95th percentile of sorted values (of 20: the second largest)."""
+    return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
 def how_built(seconds):
@@ -402,13 +407,13 @@ def report(result):
               f"| {'yes' if ratio >= goal else 'NO'} |")
     if result["dashboard"] is None:
         return
-    first, worst, p50, p95 = result["dashboard"]
+    first, first_p95, worst, p50, later_p95 = result["dashboard"]
     goal = 300 if big else 50
-    print(f"| regulators' dashboard (in-process), first view after a change (median / worst "
-          f"of 5) | | | {first:.1f} | {worst:.1f} | ≤ {goal} ms "
-          f"| {'yes' if worst <= goal else 'NO'} |")
+    print(f"| regulators' dashboard (in-process), first view after each of 20 changes (median "
+          f"/ p95; worst) | | | {first:.1f} | p95 {first_p95:.1f}; worst {worst:.1f} "
+          f"| p95 ≤ {goal} ms | {'yes' if first_p95 <= goal else 'NO'} |")
     print(f"| regulators' dashboard (in-process), 30 views after it | | | {p50:.1f} "
-          f"| p95 {p95:.1f} | p95 ≤ {goal} ms | {'yes' if p95 <= goal else 'NO'} |")
+          f"| p95 {later_p95:.1f} | p95 ≤ {goal} ms | {'yes' if later_p95 <= goal else 'NO'} |")
 
 
 def main():

@@ -24,6 +24,13 @@ FLAG_DAYS = 5 * 365
 FLAGGING = ("revocation", "suspension")
 ADDRESS_LANGS = ("en", "km", "my")
 
+# The second copies of tables the queries join to themselves, made once: SQLAlchemy keeps what
+# it worked out for an alias (its columns, its statements' cache keys) on the alias, so a new
+# one per query did all of it again (most of a dashboard's catch-up after a change, issue 10).
+NEWER_LICENCE = aliased(Licence)
+OTHER_CHANNEL = aliased(Channel)
+PAIRED = {table: (aliased(table), aliased(table)) for table in (Channel, AddressKey)}
+
 
 @dataclass(frozen=True)
 class Link:
@@ -50,7 +57,7 @@ def flagging_query(on):
     """Binding revocations and suspensions that flag their agency on `on`: in effect today (the
     status rule's revoked or suspended), or taken effect within FLAG_DAYS. Columns only: a
     registry holds thousands, and the dashboard's pairs read them all."""
-    newer = aliased(Licence)
+    newer = NEWER_LICENCE
     # A licence issued after a revocation took effect is the agency licensed afresh (status.py).
     relicensed = exists().where(newer.agency_id == Sanction.agency_id,
                                 newer.issued_on > Sanction.effective_from, newer.issued_on <= on)
@@ -89,7 +96,7 @@ def sharing(narrow, pairs=False):
     (families and flags aside): they say whose `shared_with` may change."""
     selects = []
     for table, key in ((Channel, "lookup_key"), (AddressKey, "key")):
-        mine, theirs = aliased(table), aliased(table)
+        mine, theirs = PAIRED[table]
         columns = (mine.agency_id, theirs.agency_id.label("other")) if pairs else (
             theirs.agency_id,)
         selects.append(select(*columns).join(mine, getattr(mine, key) == getattr(theirs, key))
@@ -119,7 +126,7 @@ def shared_addresses(narrow):
     agencies share, by the stored keys' index (agency_edits.set_address_keys); `narrow(mine,
     theirs)` is the condition on the two keys' rows. Addresses too short to have a key have no
     row, so they are never compared."""
-    mine, theirs = aliased(AddressKey), aliased(AddressKey)
+    mine, theirs = PAIRED[AddressKey]
     written = case({lang: getattr(Agency, f"address_{lang}") for lang in ADDRESS_LANGS},
                    value=mine.lang)
     return db.session.execute(
@@ -224,7 +231,7 @@ def _found(flags, mine=None, theirs=None):
     """{(agency id, other id, kind, value): the other's Flag} of the pairs whose agency is
     among `mine` or whose flagged other is among `theirs` (ids, as the query narrows)."""
     found = {}
-    other = aliased(Channel)
+    other = OTHER_CHANNEL
     narrow = (Channel.agency_id.in_(mine) if mine is not None else other.agency_id.in_(theirs))
     for agency_id, kind, value, key, other_id, other_kind in db.session.execute(
             select(Channel.agency_id, Channel.kind, Channel.value, Channel.lookup_key,
