@@ -78,7 +78,8 @@ def session_cookie_sent():
 
 
 def cookie_sent(request, name):
-    # Most visitors send no cookies at all: nothing to parse (a tenth of a 304, issue 10).
+    # Most visitors send no cookies at all: nothing to parse (every 304 and kept answer opens
+    # the session, issue 10).
     return "HTTP_COOKIE" in request.environ and name in request.cookies
 
 

@@ -10,7 +10,6 @@ from functools import cache
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -241,17 +240,7 @@ def _insert_new(dialect):
 
 
 def receipt_url(reference):
-    # url_for once per app and base, not per check (it was a twentieth of a check's time,
-    # issue 10): a reference needs no quoting. Without a base (debug and tests), the address
-    # follows the request's host: built each time.
-    base = current_app.config.get("REGISTRY_BASE_URL")
-    if not base:
-        return absolute("verify.any_language_receipt", reference=reference)
-    built = current_app.extensions.get("receipt_url")
-    if built is None or built[0] != base:
-        built = current_app.extensions["receipt_url"] = (
-            base, absolute("verify.any_language_receipt", reference="V")[:-1])
-    return built[1] + reference
+    return absolute("verify.any_language_receipt", reference=reference)
 
 
 def _now():
