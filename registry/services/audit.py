@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import AuditEntry, utcnow
+from ..own_connection import read
 from . import checkpoints
 from .agencies import today
 
@@ -68,17 +69,11 @@ def version():
     by). Not the length alone: a restored backup takes the chain back to an earlier length,
     and the next writes grow it again to lengths it had, with other contents; the newest hash
     covers every entry before it.
-    Read on a pooled connection of its own, by the driver itself (measured for the length: 20
-    µs, against 57 through SQLAlchemy's Connection and more through the request's session; the
-    head is the same index lookup plus its row): it is most of a 304."""
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(HEAD_QUERY)
-        last = cursor.fetchone()
-        return (last[0], last[1]) if last else (0, GENESIS)
-    finally:
-        connection.close()  # back to the pool, its transaction ended
+    Read by the driver itself, on SQLite on the process's own connection (own_connection.py):
+    it is most of a 304 (10 µs, against 25 on a pooled connection, 57 through SQLAlchemy's
+    Connection and more through the request's session)."""
+    last = read(HEAD_QUERY)
+    return (last[0][0], last[0][1]) if last else (0, GENESIS)
 
 
 def kept_until_changed(name, compute, *args, catch_up=None):

@@ -3,8 +3,8 @@ shows that check later exactly as it was, signed."""
 import json
 import re
 import secrets
-import time
-from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import bindparam, insert, select
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import ALPHABET, Verification, utcnow
 from ..normalise import clean_text
+from ..own_connection import receipts
 from ..urls import absolute
 from . import ServiceError, agencies, audit, clearances, leads, signing
 from .audit import jsonable
@@ -127,9 +128,26 @@ def _answer_kept(kind, text, now):
 KEPT_ANSWERS = 4096
 
 
+@dataclass(slots=True)
+class Receipt:
+    """A check's record as it was written, with a Verification's columns (by_reference reads
+    one back as a Verification). The driver writes it (_inserted): an ORM object, never added
+    to a session, cost 28 µs against 1."""
+    reference: str
+    checked_at: datetime
+    query_kind: str
+    query_text: str
+    agency_id: int | None
+    status: str
+    verified: bool
+    answer: dict
+    signature: str
+    id: int | None = None
+
+
 def _recorded(checks, now, cursor):
-    """Store one signed Verification per (kind, text, agency id, answer) in `checks`, each
-    under a fresh reference, on a cursor of _receipts(); returns them. A reference minted
+    """Store one signed Receipt per (kind, text, agency id, answer) in `checks`, each
+    under a fresh reference, on a cursor of receipts(); returns them. A reference minted
     twice (32^6 a day: a million checks a day would meet a few hundred) is skipped by the
     database, and that check is given another and signed again."""
     records, waiting, minted = [None] * len(checks), range(len(checks)), set()
@@ -143,7 +161,7 @@ def _recorded(checks, now, cursor):
             answer["reference"] = reference
             answer["url"] = receipt_url(reference)
             # A batch's answer has no status or verdict of its own: its items have.
-            records[i] = Verification(
+            records[i] = Receipt(
                 reference=reference, checked_at=now, query_kind=kind, query_text=text,
                 agency_id=agency_id, status=answer.get("status", kind),
                 verified=answer.get("verified", False), answer=answer,
@@ -155,53 +173,6 @@ def _recorded(checks, now, cursor):
         if not waiting:
             return records
     raise RuntimeError("no free verification reference in five tries")  # pragma: no cover
-
-
-#: A worker writes its receipts to disk (fsync) at least this often, in seconds; see _receipts.
-DURABLE_EVERY = 1.0
-#: When this worker last committed receipts durably (time.monotonic()).
-_durable_at = -DURABLE_EVERY
-#: The statement that lets one transaction commit without waiting for the disk.
-WITHOUT_WAITING = {"sqlite": "PRAGMA synchronous = NORMAL",
-                   "postgresql": "SET LOCAL synchronous_commit TO OFF"}
-
-
-@contextmanager
-def _receipts():
-    """A driver cursor to write receipts on (_inserted), in a transaction committed when the
-    block ends, and rolled back if it fails.
-
-    Receipts are written on a connection of their own, outside the session, in the driver's
-    own statements: the transaction holds SQLite's write lock only from the first insert to
-    the commit (a worker waiting on that lock sleeps a millisecond or more), and a check
-    costs its answer and signature, not the ORM's bookkeeping.
-
-    A receipt's commit waits for the disk only if this worker's last durable one is a second
-    old: under load, the receipts of at most the last second are committed without waiting.
-    They survive a crash of the application, not of the machine (SQLite WAL with
-    synchronous=NORMAL; PostgreSQL's synchronous_commit=off, whose WAL writer flushes within
-    600 ms), and the next durable commit (a receipt, a regulator's save) writes them too. A
-    receipt lost so is still signed and checkable offline; waiting for the disk on every
-    check cost a third of verify's throughput (docs/decisions.md, "What a check costs")."""
-    global _durable_at
-    durable = time.monotonic() - _durable_at >= DURABLE_EVERY
-    name = db.engine.dialect.name
-    quick = None if durable else WITHOUT_WAITING.get(name)
-    connection = db.engine.raw_connection()
-    cursor = connection.cursor()
-    try:
-        if quick:
-            cursor.execute(quick)
-        yield cursor
-        connection.commit()
-    finally:
-        if quick and name == "sqlite":  # a setting of the (pooled) connection
-            connection.rollback()
-            cursor.execute("PRAGMA synchronous = FULL")
-        cursor.close()
-        connection.close()
-    if durable:
-        _durable_at = time.monotonic()
 
 
 def _inserted(cursor, records):
@@ -217,8 +188,8 @@ def _inserted(cursor, records):
     return stored
 
 
-COLUMNS = ("reference", "checked_at", "query_kind", "query_text", "agency_id", "status",
-           "verified", "answer", "signature")
+#: What _inserted writes: a Receipt's columns but its id, which the database gives.
+COLUMNS = tuple(field.name for field in fields(Receipt) if field.name != "id")
 
 
 @cache
@@ -255,7 +226,7 @@ def verify(licence=None, phone=None, clearance=None):
     text = clean_text(text)[:MAX_QUERY]
     now = _now()
     check = (kind, text, *_answer_kept(kind, text, now))
-    with _receipts() as cursor:
+    with receipts() as cursor:
         record, = _recorded([check], now, cursor)
     return record
 
@@ -306,7 +277,7 @@ def verify_many(texts):
                       "name": agency.names() if agency else None,
                       **({"airable_reason": (answer["clearance"] or {}).get("airable_reason")}
                          if kind == "clearance" else {})})
-    with _receipts() as cursor:
+    with receipts() as cursor:
         # The items' references are minted first: the batch lists them, and is signed after.
         for item, record in zip(items, _recorded(checks, now, cursor)):
             item["reference"] = record.reference

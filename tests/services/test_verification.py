@@ -1,7 +1,6 @@
 """services.verification: every check of a licence or phone number is stored under a reference,
 signed, with the licence or sanction behind its status."""
 import re
-import time
 from datetime import date
 
 import pytest
@@ -173,44 +172,7 @@ def test_an_unknown_reference_finds_nothing(ctx, reference):
     assert verification.by_reference(reference) is None
 
 
-def waits_for_the_disk(cursor):
-    """Whether a commit on this driver cursor's connection waits until it is on disk."""
-    if db.engine.dialect.name == "sqlite":
-        cursor.execute("PRAGMA synchronous")
-        return {2: True, 1: False}[cursor.fetchone()[0]]
-    cursor.execute("SHOW synchronous_commit")
-    return {"on": True, "off": False}[cursor.fetchone()[0]]
-
-
-def every_pooled_connection_waits():
-    connections = [db.engine.raw_connection() for _ in range(db.engine.pool.checkedin() + 1)]
-    try:
-        return all(waits_for_the_disk(c.cursor()) for c in connections)
-    finally:
-        for connection in connections:
-            connection.close()
-
-
-def test_receipts_wait_for_the_disk_at_least_once_a_second_per_worker(ctx, monkeypatch):
-    monkeypatch.setattr(verification, "_durable_at", -verification.DURABLE_EVERY)
-    with verification._receipts() as cursor:
-        assert waits_for_the_disk(cursor)  # the first of this worker's receipts
-    durable_at = verification._durable_at
-    assert 0 <= time.monotonic() - durable_at < 1
-    with verification._receipts() as cursor:
-        assert not waits_for_the_disk(cursor)  # within the second
-    assert verification._durable_at == durable_at
-    monkeypatch.setattr(verification, "DURABLE_EVERY", 0)  # the second has passed
-    with verification._receipts() as cursor:
-        assert waits_for_the_disk(cursor)
-    assert verification._durable_at > durable_at
-    # The setting belongs to one transaction: the pool's connections, which the session and
-    # every regulator's save use, still wait for the disk.
-    assert every_pooled_connection_waits()
-
-
 def test_a_batch_is_written_whole_or_not_at_all(ctx, agency, monkeypatch):
-    monkeypatch.setattr(verification, "_durable_at", time.monotonic())  # without waiting
     counted = select(func.count()).select_from(Verification)
     before = db.session.scalar(counted)
     sign = signing.sign
@@ -225,7 +187,6 @@ def test_a_batch_is_written_whole_or_not_at_all(ctx, agency, monkeypatch):
         verification.verify_many(["KH-S-0001", "KH-X-4040"])
     db.session.rollback()
     assert db.session.scalar(counted) == before  # its two items were not kept either
-    assert every_pooled_connection_waits()
     monkeypatch.setattr(signing, "sign", sign)
     batch = verification.verify_many(["KH-S-0001", "KH-X-4040"])
     assert db.session.scalar(counted) == before + 3
