@@ -1,5 +1,6 @@
 """The index follows the database through the outbox, whatever happens to the index."""
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -153,3 +154,23 @@ def test_two_processes_writing_at_once_lose_nothing_and_fail_no_request(app, cli
     with app.app_context():
         with app.extensions["registry_search"].ix.searcher() as searcher:
             assert searcher.doc_count() == len(expected)  # each agency indexed once
+
+
+def test_a_settled_index_folder_is_trusted_until_a_commit_changes_it(app, client, load,
+                                                                        monkeypatch):
+    load(agencies=[agency_row("G-1", "Generation Agency")])
+    with app.app_context():
+        index = app.extensions["registry_search"]
+        first = search.generation()
+        looked = []
+        snapshot = index.snapshot
+        monkeypatch.setattr(index, "snapshot", lambda: looked.append(1) or snapshot())
+        assert search.generation() == first and looked == [1]  # just committed: not settled
+        past = time.time() - 10
+        os.utime(index.dir, (past, past))
+        assert search.generation() == first and looked == [1, 1]  # looked, and remembered
+        assert search.generation() == first and looked == [1, 1]  # the folder as it was
+    load(agencies=[agency_row("G-2", "Second Agency")])  # the commit adds and removes files
+    with app.app_context():
+        assert search.generation() != first and looked == [1, 1, 1]
+    assert found(client, "second") == ["G-2"]

@@ -40,7 +40,7 @@ def _index():
 
 def generation():
     """Which index this process searches, at which commit (raises while it cannot search)."""
-    return _index().snapshot().generation
+    return _index().generation()
 
 
 def query(text, limit=20, offset=0, status=None, province=None, destination=None):

@@ -52,6 +52,9 @@ WRITER_RETRY = 0.05
 REBUILD_TIMEOUT = 60.0
 #: How long a starting worker waits for another one to finish checking the index.
 OPEN_TIMEOUT = 30.0
+#: A folder's change time is trusted to show a commit once it is this old (nanoseconds): a
+#: change within the filesystem's time granularity could leave it as it was.
+SETTLED_NS = 2_000_000_000
 BATCH = 500
 #: What a document needs (complaints are not indexed: loading them would only slow indexing).
 INDEXED = (selectinload(Agency.licences), selectinload(Agency.sanctions),
@@ -79,6 +82,8 @@ class SearchIndex:
         self._ix = None
         self._folder = None
         self._snapshot = None
+        #: ((inode, change time) of the folder, generation), once settled: see generation().
+        self._settled = None
         self._sets = SegmentSets()
         self._lock = threading.Lock()
         self._last_poll = 0.0
@@ -167,7 +172,27 @@ class SearchIndex:
                 raise IndexDamaged(self.damage) from error
             return self._snapshot
 
+    def generation(self):
+        """snapshot().generation, without looking at the index's files while its folder is as
+        it was when last looked at, and settled (SETTLED_NS): a commit adds and removes files,
+        which changes the folder. What every kept search page and its 304 asks (8 µs against
+        50 µs a request). A file changed in place leaves the folder as it was: a search still
+        checks every file (snapshot)."""
+        try:
+            folder = os.stat(self.dir)
+        except OSError:
+            folder = None
+        seen = folder and (folder.st_ino, folder.st_mtime_ns)
+        settled = self._settled
+        if settled is not None and settled[0] == seen and not self.damage:
+            return settled[1]
+        generation = self.snapshot().generation
+        if seen and time.time_ns() - folder.st_mtime_ns > SETTLED_NS:
+            self._settled = (seen, generation)
+        return generation
+
     def _reset(self):
+        self._settled = None
         self._snapshot = None
         self._ix = None
         self._folder = None
