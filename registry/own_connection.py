@@ -34,6 +34,9 @@ FLUSH_EVERY = 1.0
 
 #: {engine: _OwnSQLite} of this process.
 _own = weakref.WeakKeyDictionary()
+#: Connections a forked process inherited: kept open, unused (SQLite: a connection is never
+#: carried across a fork, and closing it in the child could disturb the parent's locks).
+_inherited = []
 
 
 def read(sql):
@@ -75,7 +78,9 @@ def receipts():
 
 def _sqlite(engine):
     own = _own.get(engine)
-    if own is None or own.pid != os.getpid():  # none yet, or the parent's before a fork
+    if own is None or own.pid != os.getpid():
+        if own is not None:  # the parent's, before a fork: never closed here (SQLite's rule)
+            _inherited.append(own)
         own = _own[engine] = _OwnSQLite(engine)
         if not event.contains(engine, "engine_disposed", _forget):
             event.listen(engine, "engine_disposed", _forget)

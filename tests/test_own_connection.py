@@ -137,7 +137,12 @@ def test_a_forked_worker_writes_on_a_connection_of_its_own(sqlite_app, monkeypat
     monkeypatch.setattr(os, "getpid", lambda: pid + 1)
     child = own_connection._sqlite(db.engine)
     assert child is not parents and child.connection is not parents.connection
+    assert parents in own_connection._inherited and not parents.closed  # left alone
     assert verification.verify(licence="KH-0001").id
+    child.close()
+    monkeypatch.undo()
+    own_connection._inherited.remove(parents)
+    parents.close()
 
 
 def test_disposing_of_the_engine_writes_the_wal_to_disk_and_closes_the_connection(
