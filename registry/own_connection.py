@@ -8,10 +8,10 @@ SQLite:
   a read), and pooled connections take turns, each with a page cache of its own.
 - Its commits use synchronous=NORMAL (a commit appends to the WAL without fsync) and it never
   checkpoints. The first receipt after a flush starts a one-off thread that, FLUSH_EVERY
-  seconds later, writes the WAL to disk (fsync) and checkpoints it into the database file. A
-  check used to pay for both whenever it fell on them: an fsync once a second per worker,
-  holding the write lock the other worker waited on, and every thousandth page a checkpoint
-  with two more.
+  seconds later, writes the WAL to disk (fsync), checkpoints it into the database file and
+  has it written over from its start (see flush). A check used to pay for both whenever it
+  fell on them: an fsync once a second per worker, holding the write lock the other worker
+  waited on, and every thousandth page a checkpoint with two more.
 PostgreSQL: pooled connections; a receipt's transaction sets synchronous_commit off, and the
 server's WAL writer flushes it within 3 x wal_writer_delay (600 ms by default).
 
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 #: The longest a committed receipt stays off the disk, in seconds (SQLite; see above).
 FLUSH_EVERY = 1.0
+#: How long a flush waits for the commit and readers under way before it has the WAL written
+#: over from its start, in milliseconds; the next flush tries again.
+RESTART_WAIT_MS = 20
 
 #: {engine: _OwnSQLite} of this process.
 _own = weakref.WeakKeyDictionary()
@@ -117,6 +120,7 @@ class _OwnSQLite:
         # so a read inside a receipt's transaction cannot deadlock.
         self.lock = threading.RLock()
         self.flush_due = None
+        self.flushing = threading.Lock()  # a flush slower than FLUSH_EVERY is not overtaken
         self.closed = False
 
     @contextmanager
@@ -137,21 +141,34 @@ class _OwnSQLite:
                 self.flush_due.start()
 
     def flush(self):
-        """Write the WAL to disk, then copy it into the database file (a passive checkpoint,
-        which waits for no reader or writer), on a pooled connection."""
+        """Write the WAL to disk; copy it into the database file (a passive checkpoint: it
+        waits for no reader or writer, and every check goes on); then have the WAL written
+        over from its start (RESTART, tried for RESTART_WAIT_MS only). Under a steady stream
+        of checks a passive checkpoint never catches up with the last commit, and SQLite
+        starts the WAL over only when it has: it would grow by megabytes a second. The
+        restart copies only what the checks wrote meanwhile, holding their commits back that
+        long."""
         with self.lock:
             self.flush_due = None  # a receipt committed from now on is flushed next time
             if self.closed:
                 return  # close() wrote the WAL to disk
         engine = self.engine()
         try:
-            if engine is None or not self.sync_wal():
-                return  # the app is gone, or its last connection checkpointed the WAL away
-            connection = engine.raw_connection()
-            try:
-                connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            finally:
-                connection.close()
+            with self.flushing:
+                if engine is None or not self.sync_wal():
+                    return  # the app is gone, or its last connection checkpointed the WAL away
+                connection = engine.raw_connection()
+                try:
+                    cursor = connection.cursor()
+                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    waits, = cursor.execute("PRAGMA busy_timeout").fetchone()
+                    cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+                    try:
+                        cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                    finally:
+                        cursor.execute(f"PRAGMA busy_timeout={waits}")  # the pool's again
+                finally:
+                    connection.close()
         except Exception:  # noqa: BLE001 - the next flush, or any durable commit, writes them
             log.exception("could not write the receipts' WAL to disk")
 

@@ -2,6 +2,9 @@
 receipt never waits for the disk, and is put on it within FLUSH_EVERY seconds; every other
 write still waits for it."""
 import os
+import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -186,3 +189,36 @@ def test_a_flush_that_fails_is_logged_and_the_next_receipt_schedules_another(
     verification.verify(licence="KH-0002")
     assert own.flush_due is not None
     own.flush_due.cancel()
+
+
+def test_under_a_steady_stream_of_receipts_flushes_keep_the_wal_from_growing(sqlite_app):
+    """A passive checkpoint alone never catches up with the last commit, and SQLite starts the
+    WAL over only when one has: without the flush's restart this WAL grows with every row."""
+    own = own_connection._sqlite(db.engine)
+    own.flush_due = threading.Timer(60, lambda: None)  # no flush of its own meanwhile
+    writing, written, path = threading.Event(), [0], db.engine.url.database
+
+    def stream():  # another worker's checks
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("PRAGMA wal_autocheckpoint=0")
+        connection.execute("PRAGMA busy_timeout=10000")
+        connection.execute("CREATE TABLE IF NOT EXISTS stream (id INTEGER PRIMARY KEY, body)")
+        while writing.is_set():
+            connection.execute("INSERT INTO stream (body) VALUES (randomblob(3000))")
+            written[0] += 1
+            time.sleep(0.0005)  # a worker's check does more than write its receipt
+        connection.close()
+
+    writing.set()
+    thread = threading.Thread(target=stream)
+    thread.start()
+    try:
+        for _ in range(15):
+            time.sleep(0.1)
+            own.flush()
+    finally:
+        writing.clear()
+        thread.join()
+    assert written[0] > 200
+    # Each row writes about three pages of 4 KiB into the WAL; less than one a row is left.
+    assert os.path.getsize(own.wal) < written[0] * 4096
