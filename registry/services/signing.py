@@ -17,11 +17,33 @@ ALG = "Ed25519"
 CANONICALIZATION = "RFC 8785"
 
 
-def canonical(payload):
+def canonical(payload, known=None):
     """The exact bytes that are signed: the JSON Canonicalization Scheme (RFC 8785: members
     sorted by UTF-16 code units, no spaces, ECMAScript numbers, UTF-8), by Trail of Bits'
-    implementation rather than json.dumps, which agrees with it only on the easy cases."""
-    return rfc8785.dumps(payload)
+    implementation rather than json.dumps, which agrees with it only on the easy cases.
+
+    `known`: members of the object `payload` already written in canonical form (members();
+    a kept answer's, which is most of every check): the members are then joined as RFC 8785
+    section 3.2.3 joins them, each of the others still written by rfc8785. A check's
+    canonical form took 45-100 µs in one process, against 20-30 with its kept answer's
+    members known."""
+    if not known:
+        return rfc8785.dumps(payload)
+    return b"{" + b",".join(known[name] if name in known else _member(name, value)
+                            for name, value in sorted(payload.items(), key=_utf16_order)) + b"}"
+
+
+def members(payload):
+    """{name: the member as canonical() writes it} of an object, for canonical(..., known)."""
+    return {name: _member(name, value) for name, value in payload.items()}
+
+
+def _member(name, value):
+    return rfc8785.dumps(name) + b":" + rfc8785.dumps(value)
+
+
+def _utf16_order(member):
+    return member[0].encode("utf-16-be")  # big-endian: byte order is code unit order
 
 
 def _b64url(data):
@@ -90,8 +112,8 @@ def receipt(payload, signature):
             "canonicalization": CANONICALIZATION}
 
 
-def sign(payload):
-    return base64.b64encode(private_key().sign(canonical(payload))).decode("ascii")
+def sign(payload, known=None):
+    return base64.b64encode(private_key().sign(canonical(payload, known))).decode("ascii")
 
 
 def check(payload, signature):

@@ -112,16 +112,19 @@ def _answer_kept(kind, text, now):
     """`_answer` for one check, as (agency id, answer), kept by the worker until the record
     changes or the day turns (audit.kept_until_changed): an ad desk or a broadcast's viewers
     check the same few licences over and over, and each check still gets its own reference,
-    time and signature. The kept answer is never handed out itself, only copied."""
+    time and signature. The kept answer is never handed out itself, only copied; with it,
+    its members' canonical forms (signing.members), which its signature joins to the check's
+    own (its time, reference and address)."""
     kept = audit.kept_until_changed("registry_answers", dict)
     key = (kind, text, now.date())
     if key not in kept:
         if len(kept) >= KEPT_ANSWERS:
             kept.clear()
         agency, answer = _answer(kind, text, now)
-        kept[key] = (agency.id if agency else None, json.dumps(answer))
-    agency_id, answer = kept[key]
-    return agency_id, json.loads(answer) | {"checked_at": now.isoformat() + "Z"}
+        del answer["checked_at"]
+        kept[key] = (agency.id if agency else None, json.dumps(answer), signing.members(answer))
+    agency_id, answer, known = kept[key]
+    return agency_id, json.loads(answer) | {"checked_at": now.isoformat() + "Z"}, known
 
 
 #: How many answers a worker keeps between changes of the record (each a few hundred bytes).
@@ -146,14 +149,15 @@ class Receipt:
 
 
 def _recorded(checks, now, cursor):
-    """Store one signed Receipt per (kind, text, agency id, answer) in `checks`, each
-    under a fresh reference, on a cursor of receipts(); returns them. A reference minted
-    twice (32^6 a day: a million checks a day would meet a few hundred) is skipped by the
-    database, and that check is given another and signed again."""
+    """Store one signed Receipt per (kind, text, agency id, answer, known) in `checks`
+    (`known`: signing.canonical's, or None), each under a fresh reference, on a cursor of
+    receipts(); returns them. A reference minted twice (32^6 a day: a million checks a day
+    would meet a few hundred) is skipped by the database, and that check is given another
+    and signed again."""
     records, waiting, minted = [None] * len(checks), range(len(checks)), set()
     for _ in range(5):
         for i in waiting:
-            kind, text, agency_id, answer = checks[i]
+            kind, text, agency_id, answer, known = checks[i]
             reference = new_reference(now)
             while reference in minted:  # twice in one transaction: one row, two checks
                 reference = new_reference(now)
@@ -165,7 +169,7 @@ def _recorded(checks, now, cursor):
                 reference=reference, checked_at=now, query_kind=kind, query_text=text,
                 agency_id=agency_id, status=answer.get("status", kind),
                 verified=answer.get("verified", False), answer=answer,
-                signature=signing.sign(answer))
+                signature=signing.sign(answer, known))
         stored = _inserted(cursor, [records[i] for i in waiting])
         for i in waiting:
             records[i].id = stored.get(records[i].reference)
@@ -269,7 +273,7 @@ def verify_many(texts):
         text = clean_text(text)[:MAX_QUERY]
         kind = identify(text)
         agency, answer = _answer(kind, text, now)
-        checks.append((kind, text, agency.id if agency else None, answer))
+        checks.append((kind, text, agency.id if agency else None, answer, None))
         items.append({"input": text, "kind": kind,
                       "verified": answer["verified"], "status": answer["status"],
                       "agency_id": agency.public_id if agency else None,
@@ -284,7 +288,8 @@ def verify_many(texts):
         batch = {"query": {"batch": len(items)}, "items": items,
                  "checked_at": now.isoformat() + "Z",
                  "verified_count": sum(item["verified"] for item in items)}
-        record, = _recorded([("batch", f"{len(items)} checks", None, batch)], now, cursor)
+        record, = _recorded([("batch", f"{len(items)} checks", None, batch, None)], now,
+                            cursor)
     return record
 
 

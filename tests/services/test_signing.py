@@ -6,6 +6,8 @@ import stat
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -141,6 +143,30 @@ def test_the_canonical_form_is_rfc_8785():
     # Receipts signed before it stay checkable: their payloads read the same both ways.
     assert signing.canonical(RECEIPT) == json.dumps(
         RECEIPT, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**53 + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12)
+
+
+@given(st.dictionaries(st.text(), JSON, max_size=8), st.data())
+@settings(max_examples=300, deadline=None)
+def test_members_known_beforehand_give_the_same_canonical_form(payload, data):
+    """A kept answer's members are made canonical once (signing.members), and a check's
+    signature joins them to its own: the bytes must be rfc8785's, whatever the keys (UTF-16
+    order) and values."""
+    kept = data.draw(st.sets(st.sampled_from(sorted(payload)) if payload else st.nothing()))
+    known = signing.members({name: payload[name] for name in kept})
+    assert signing.canonical(payload, known) == signing.canonical(payload)
+
+
+def test_members_known_beforehand_are_sorted_by_utf16_code_units():
+    payload = {"\ufb33": 2, "\U0001f600": 1, "a": [1.5, "ភ្នាក់ងារ"]}
+    assert signing.canonical(payload, signing.members({"a": payload["a"]})) == \
+        '{"a":[1.5,"ភ្នាក់ងារ"],"\U0001f600":1,"\ufb33":2}'.encode()
 
 
 def test_the_key_id_is_the_rfc_7638_thumbprint():

@@ -177,10 +177,10 @@ def test_a_batch_is_written_whole_or_not_at_all(ctx, agency, monkeypatch):
     before = db.session.scalar(counted)
     sign = signing.sign
 
-    def fails_on_the_batch(answer):
+    def fails_on_the_batch(answer, known=None):
         if "items" in answer:
             raise RuntimeError("the disk is full")
-        return sign(answer)
+        return sign(answer, known)
 
     monkeypatch.setattr(signing, "sign", fails_on_the_batch)
     with pytest.raises(RuntimeError):
