@@ -109,12 +109,12 @@ def _answer(kind, text, now):
 
 
 def _answer_kept(kind, text, now):
-    """`_answer` for one check, as (agency id, answer), kept by the worker until the record
-    changes or the day turns (audit.kept_until_changed): an ad desk or a broadcast's viewers
-    check the same few licences over and over, and each check still gets its own reference,
-    time and signature. The kept answer is never handed out itself, only copied; with it,
-    its members' canonical forms (signing.members), which its signature joins to the check's
-    own (its time, reference and address)."""
+    """`_answer` for one check, as (agency id, answer, known), kept by the worker until the
+    record changes or the day turns (audit.kept_until_changed): an ad desk or a broadcast's
+    viewers check the same few licences over and over, and each check still gets its own
+    reference, time and signature. The kept answer is never handed out itself, only copied;
+    `known` is its members' canonical form (signing.members), which a check's signature joins
+    to the check's own (its time, reference and address)."""
     kept = audit.kept_until_changed("registry_answers", dict)
     key = (kind, text, now.date())
     if key not in kept:
@@ -122,7 +122,9 @@ def _answer_kept(kind, text, now):
             kept.clear()
         agency, answer = _answer(kind, text, now)
         del answer["checked_at"]
-        kept[key] = (agency.id if agency else None, json.dumps(answer), signing.members(answer))
+        copied = json.dumps(answer)
+        # Of the answer as every check copies it (JSON's types), so that they sign what they say.
+        kept[key] = (agency.id if agency else None, copied, signing.members(json.loads(copied)))
     agency_id, answer, known = kept[key]
     return agency_id, json.loads(answer) | {"checked_at": now.isoformat() + "Z"}, known
 
