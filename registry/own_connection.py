@@ -49,13 +49,10 @@ def read(sql):
         own = _sqlite(engine)
         with own.lock:
             return own.connection.execute(sql).fetchall()
-    connection = engine.raw_connection()  # pragma: no cover - the PostgreSQL run
-    try:  # pragma: no cover
+    with _pooled(engine) as connection:  # pragma: no cover - the PostgreSQL run
         cursor = connection.cursor()
         cursor.execute(sql)
         return cursor.fetchall()
-    finally:  # pragma: no cover
-        connection.close()  # back to the pool, its transaction ended
 
 
 @contextmanager
@@ -69,14 +66,20 @@ def receipts():
         with _sqlite(engine).transaction() as cursor:
             yield cursor
         return
-    connection = engine.raw_connection()  # pragma: no cover - the PostgreSQL run
-    try:  # pragma: no cover
+    with _pooled(engine) as connection:  # pragma: no cover - the PostgreSQL run
         cursor = connection.cursor()
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         yield cursor
         connection.commit()
-    finally:  # pragma: no cover
-        connection.close()  # back to the pool, rolled back if not committed
+
+
+@contextmanager
+def _pooled(engine):
+    connection = engine.raw_connection()
+    try:
+        yield connection
+    finally:
+        connection.close()  # back to the pool, its transaction rolled back if not committed
 
 
 def _sqlite(engine):
@@ -157,8 +160,7 @@ class _OwnSQLite:
             with self.flushing:
                 if engine is None or not self.sync_wal():
                     return  # the app is gone, or its last connection checkpointed the WAL away
-                connection = engine.raw_connection()
-                try:
+                with _pooled(engine) as connection:
                     cursor = connection.cursor()
                     cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     waits, = cursor.execute("PRAGMA busy_timeout").fetchone()
@@ -167,8 +169,6 @@ class _OwnSQLite:
                         cursor.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
                     finally:
                         cursor.execute(f"PRAGMA busy_timeout={waits}")  # the pool's again
-                finally:
-                    connection.close()
         except Exception:  # noqa: BLE001 - the next flush, or any durable commit, writes them
             log.exception("could not write the receipts' WAL to disk")
 
