@@ -16,23 +16,65 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+#: {port: socket} handed out by free_port and held bound (never listening) until a server
+#: is started on them (release): `make test` runs the SQLite and PostgreSQL suites side by
+#: side, and a port merely seen free could meanwhile go to a server of the other run, whose
+#: answers a test would then take for its own server's.
+_held = {}
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    port = held.getsockname()[1]
+    _held[port] = held
+    return port
+
+
+def release(*ports):
+    for port in ports:
+        held = _held.pop(port, None)
+        if held is not None:
+            held.close()
 
 
 def wait_for_port(port, process, seconds=60, host="127.0.0.1"):
+    """Until `process` (or a process of its session) listens on `port`. Another process
+    listening there is an error: a test must never talk to a server it did not start."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
         try:
             with socket.create_connection((host, port), timeout=0.5):
-                return
+                pass
         except OSError:
             time.sleep(0.1)
+            continue
+        if not session_listens(process.pid, port):
+            raise RuntimeError(f"port {port} is another process's, not {process.args[0]}'s")
+        return
     raise TimeoutError(f"nothing listens on {host}:{port}")
+
+
+def session_listens(session, port):
+    """Whether a process of `session` (Server starts each in a session of its own, whose id
+    is its pid) holds a TCP socket listening on `port` (Linux's /proc)."""
+    sockets = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                sockets.add(f"socket:[{fields[9]}]")
+    for folder in Path("/proc").iterdir():
+        try:
+            if not folder.name.isdigit() or os.getsid(int(folder.name)) != session:
+                continue
+            if any(os.readlink(fd) in sockets for fd in (folder / "fd").iterdir()):
+                return True
+        except OSError:  # a process that ended meanwhile
+            continue
+    return False
 
 
 def request(port, path, method="GET", headers=None, body=None, source="127.0.0.1",
@@ -55,7 +97,8 @@ def request(port, path, method="GET", headers=None, body=None, source="127.0.0.1
 class Server:
     """A child process, killed at the end (SIGTERM, then SIGKILL)."""
 
-    def __init__(self, args, env=None, cwd=None, log=None):
+    def __init__(self, args, env=None, cwd=None, log=None, ports=()):
+        release(*ports)  # held by free_port until now
         self.log = open(log, "ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(args, env=env, cwd=cwd, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -104,7 +147,7 @@ def gunicorn(env, port, workers=2, gunicorn_bin=None, log=None, host="127.0.0.1"
     server = Server([str(binary), "--workers", str(workers), "--timeout", "60",
                      "--limit-request-line", "8190", *code,
                      "--bind", f"{host}:{port}", "registry:create_app()"],
-                    env=env, cwd=env["REGISTRY_INSTANCE_DIR"], log=log)
+                    env=env, cwd=env["REGISTRY_INSTANCE_DIR"], log=log, ports=[port])
     wait_for_port(port, server.process, host=host)
     return server
 
@@ -115,7 +158,7 @@ def redis(tmp):
     assert binary, "Debian's redis-server is required: apt-get install redis-server"
     port = free_port()
     server = Server([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "no", "--dir", str(tmp)])
+                     "--appendonly", "no", "--dir", str(tmp)], ports=[port])
     wait_for_port(port, server.process)
     return server, f"redis://127.0.0.1:{port}/0"
 
@@ -144,8 +187,9 @@ def self_signed_certificate(folder, host):
     return cert_path, key_path
 
 
-def nginx(tmp, site_conf):
-    """Debian's nginx with the shipped site configuration, in a prefix of its own."""
+def nginx(tmp, site_conf, ports):
+    """Debian's nginx with the shipped site configuration (listening on `ports`), in a prefix
+    of its own."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     # No skip: CI installs Debian's nginx (.ci/run).
     assert Path(binary).exists(), "Debian's nginx is required: apt-get install nginx"
@@ -163,7 +207,7 @@ def nginx(tmp, site_conf):
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     return Server([binary, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g",
-                   "daemon off;"])
+                   "daemon off;"], ports=ports)
 
 
 class Browser:

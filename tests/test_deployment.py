@@ -84,7 +84,8 @@ def test_behind_the_shipped_nginx(one_agency, app, database_url, tmp_path):
     node = gunicorn(registry_env(tmp_path, database_url, app_port, REGISTRY_PROXY_COUNT=1,
                                  REGISTRY_BASE_URL=f"https://{SITE}"), app_port,
                     log=tmp_path / "gunicorn.log")
-    proxy = nginx(tmp_path / "nginx", shipped_site(http_port, https_port, app_port, cert, key))
+    proxy = nginx(tmp_path / "nginx", shipped_site(http_port, https_port, app_port, cert, key),
+                  [http_port, https_port])
     try:
         wait_for_port(https_port, proxy.process)
 
@@ -168,7 +169,8 @@ def test_over_long_addresses_get_the_apis_json_error(one_agency, database_url, t
     node = gunicorn(registry_env(tmp_path, database_url, app_port, REGISTRY_PROXY_COUNT=1,
                                  REGISTRY_BASE_URL=f"https://{SITE}"), app_port,
                     log=tmp_path / "gunicorn.log")
-    proxy = nginx(tmp_path / "nginx", shipped_site(http_port, https_port, app_port, cert, key))
+    proxy = nginx(tmp_path / "nginx", shipped_site(http_port, https_port, app_port, cert, key),
+                  [http_port, https_port])
     try:
         wait_for_port(https_port, proxy.process)
         for length in (8050, 8150, 8190, 8191, 8200, 9000, 20000):
