@@ -95,10 +95,12 @@ def request(port, path, method="GET", headers=None, body=None, source="127.0.0.1
 
 
 class Server:
-    """A child process, killed at the end (SIGTERM, then SIGKILL)."""
+    """A child process, killed at the end (SIGTERM, then SIGKILL). Its log's end is printed
+    when it stops: pytest shows it when the test fails (CI keeps no other copy)."""
 
     def __init__(self, args, env=None, cwd=None, log=None, ports=()):
         release(*ports)  # held by free_port until now
+        self.log_path = log
         self.log = open(log, "ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(args, env=env, cwd=cwd, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -122,6 +124,7 @@ class Server:
     def _close_log(self):
         if self.log is not subprocess.DEVNULL and not self.log.closed:
             self.log.close()
+            print(Path(self.log_path).read_text(errors="replace")[-20000:])
 
 
 def registry_env(tmp, database_url, port, **extra):

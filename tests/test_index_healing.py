@@ -150,7 +150,6 @@ def test_damage_under_two_gunicorn_workers(agencies, database_url, tmp_path, dam
         assert "SIGBUS" not in log and log.count("Booting worker") == 2, log
     finally:
         node.stop()
-        print((tmp_path / "gunicorn.log").read_text()[-20000:])  # shown when the test fails
 
 
 def test_a_snapshot_dropped_in_a_reference_cycle_closes_its_files(app, agencies):
